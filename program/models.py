@@ -1,0 +1,318 @@
+"""The program of a conference: its days, sessions and talks.
+
+Times are stored as aware datetimes (UTC in the database), so an instant is exact across DST
+changes; each conference carries the IANA zone its program is printed in, and conversion to that
+zone happens only at the edges (forms, templates, exports).
+"""
+
+import uuid
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+# Slugs that would shadow a top-level URL of the site if a conference used them.
+RESERVED_CONFERENCE_SLUGS = frozenset(
+    {"admin", "affiliations", "search", "speakers", "static", "sitemap.xml", "media"}
+)
+
+
+def validate_time_zone(value):
+    """Accept only IANA zone names that this Python knows, e.g. "America/Los_Angeles"."""
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            "“%(value)s” is not an IANA time zone name such as America/Los_Angeles.",
+            params={"value": value},
+            code="invalid_time_zone",
+        )
+
+
+def validate_conference_slug(value):
+    """Keep conference slugs from shadowing the site's own top-level URLs."""
+    if value in RESERVED_CONFERENCE_SLUGS:
+        raise ValidationError(
+            "“%(value)s” is reserved for the site's own pages; choose another slug.",
+            params={"value": value},
+            code="reserved_slug",
+        )
+
+
+class TimestampedModel(models.Model):
+    """Remembers when a row was made and last changed (feeds use the latter as DTSTAMP)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def authorships_prefetch(prefix=""):
+    """Prefetch a talk's authorships in order, with their speakers and affiliations."""
+    from speakers.models import Authorship
+
+    return Prefetch(
+        f"{prefix}authorships",
+        queryset=Authorship.objects.select_related("speaker__affiliation", "affiliation"),
+    )
+
+
+class ConferenceQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def with_program(self, *, include_drafts=False):
+        """Prefetch days → sessions → talks → authors, in program order, in a fixed number of
+        queries. Draft sessions and talks are left out unless `include_drafts` (staff preview)."""
+        sessions = (
+            Session.objects.all() if include_drafts else Session.objects.filter(is_published=True)
+        )
+        talks = Talk.objects.all() if include_drafts else Talk.objects.filter(is_published=True)
+        return self.prefetch_related(
+            "days",
+            Prefetch("days__sessions", queryset=sessions),
+            Prefetch("days__sessions__talks", queryset=talks),
+            authorships_prefetch("days__sessions__talks__"),
+        )
+
+
+class Conference(TimestampedModel):
+    """One edition of a conference (OpML '20, OpML '21, …) and the program it publishes."""
+
+    name = models.CharField(max_length=200, help_text="As printed, e.g. “OpML '20”.")
+    slug = models.SlugField(
+        unique=True,
+        validators=[validate_conference_slug],
+        help_text="Used in every URL of this conference, e.g. “opml20”.",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        validators=[validate_time_zone],
+        help_text="IANA zone the program is printed in, e.g. America/Los_Angeles.",
+    )
+    intro = models.TextField(
+        blank=True,
+        help_text="Shown above the program (Slack workspace invitation, attendee guide). "
+        "Separate paragraphs with a blank line.",
+    )
+    time_zone_note = models.TextField(
+        blank=True,
+        help_text="The program's note on its times, e.g. “All the times listed below are in "
+        "Pacific Daylight Time (PDT).”",
+    )
+    is_published = models.BooleanField(
+        "published", default=False, help_text="Drafts are visible to staff only."
+    )
+
+    objects = ConferenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("program:conference_detail", kwargs={"slug": self.slug})
+
+    @property
+    def program_title(self):
+        return f"{self.name} Conference Program"
+
+    @cached_property
+    def tz(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Day(models.Model):
+    """A date on which a conference holds sessions."""
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="days")
+    date = models.DateField()
+
+    class Meta:
+        ordering = ["conference", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "date"], name="unique_day_per_conference")
+        ]
+
+    def __str__(self):
+        return f"{self.conference}, {self.date.isoformat()}"
+
+    def get_absolute_url(self):
+        return f"{self.conference.get_absolute_url()}#day-{self.date.isoformat()}"
+
+
+class SessionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True, conference__is_published=True)
+
+    def with_talks(self, *, include_drafts=False):
+        """Sessions with their conference, day, talks and the talks' authors prefetched."""
+        talks = Talk.objects.all() if include_drafts else Talk.objects.filter(is_published=True)
+        return self.select_related("conference", "day").prefetch_related(
+            Prefetch("talks", queryset=talks), authorships_prefetch("talks__")
+        )
+
+
+class Session(TimestampedModel):
+    """A block of the program on one day, with its talks and its own Slack channel."""
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="sessions")
+    # RESTRICT: a day with sessions cannot be deleted on its own, only with its conference.
+    day = models.ForeignKey(Day, on_delete=models.RESTRICT, related_name="sessions")
+    number = models.PositiveSmallIntegerField(help_text="“Session 1” → 1.")
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True, help_text="Separate paragraphs with a blank line.")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    slack_url = models.URLField("Slack channel URL", blank=True)
+    slack_label = models.CharField(
+        "Slack invitation",
+        max_length=300,
+        blank=True,
+        help_text="The sentence inviting attendees to the channel, as the program prints it. "
+        "Leave blank for “Join the discussion on the Session N Slack channel.”",
+    )
+    order = models.PositiveIntegerField(default=0, help_text="Breaks ties between sessions.")
+    is_published = models.BooleanField("published", default=False)
+    uid = models.UUIDField(
+        "calendar UID",
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="Identifies this session to calendar apps for ever, whatever else changes.",
+    )
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start", "order", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conference", "number"], name="unique_session_number_per_conference"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="session_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Session {self.number}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "program:session_detail",
+            kwargs={"conference_slug": self.conference.slug, "number": self.number},
+        )
+
+    @property
+    def slack_invitation(self):
+        return (
+            self.slack_label or f"Join the discussion on the Session {self.number} Slack channel."
+        )
+
+    def clean(self):
+        errors = {}
+        if self.start and self.end and self.end <= self.start:
+            errors["end"] = "The session must end after it starts."
+        if self.day_id and self.conference_id:
+            if self.day.conference_id != self.conference_id:
+                errors["day"] = "Choose a day of this session's conference."
+            elif self.start and timezone.localtime(self.start, self.conference.tz).date() != (
+                self.day.date
+            ):
+                errors["start"] = (
+                    f"The session must start on its day, {self.day.date:%A, %B} "
+                    f"{self.day.date.day} ({self.conference.time_zone})."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class TalkQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(
+            is_published=True,
+            session__is_published=True,
+            session__conference__is_published=True,
+        )
+
+    def with_speakers(self):
+        """Talks with their session, day, conference and ordered authors, in fixed queries."""
+        return self.select_related("session__conference", "session__day").prefetch_related(
+            authorships_prefetch()
+        )
+
+
+class Talk(TimestampedModel):
+    """A talk or paper presentation in a session, with its ordered authors."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="talks")
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=120, unique=True)
+    abstract = models.TextField(blank=True, help_text="Separate paragraphs with a blank line.")
+    order = models.PositiveIntegerField(default=0, help_text="Position within the session.")
+    start = models.DateTimeField(null=True, blank=True, help_text="Only if the talk has its own.")
+    end = models.DateTimeField(null=True, blank=True)
+    has_media = models.BooleanField(
+        "media available", default=False, help_text="The program lists “Available Media”."
+    )
+    media_url = models.URLField("media URL", blank=True)
+    is_published = models.BooleanField("published", default=False)
+    uid = models.UUIDField(
+        "calendar UID",
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="Identifies this talk to calendar apps for ever, whatever else changes.",
+    )
+
+    objects = TalkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["session", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__isnull=True, end__isnull=True)
+                | Q(start__isnull=False, end__isnull=False, end__gt=F("start")),
+                name="talk_times_both_or_neither_and_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse(
+            "program:talk_detail",
+            kwargs={"conference_slug": self.session.conference.slug, "slug": self.slug},
+        )
+
+    @property
+    def author_line(self):
+        """The byline as the program prints it: "A and B, Org; C, Other Org"."""
+        from speakers.models import format_author_line
+
+        return format_author_line(self.authorships.all())
+
+    def clean(self):
+        if (self.start is None) != (self.end is None):
+            raise ValidationError("Give the talk both a start and an end, or neither.")
+        if self.start is None:
+            return
+        if self.end <= self.start:
+            raise ValidationError({"end": "The talk must end after it starts."})
+        if self.session_id and not (
+            self.session.start <= self.start and self.end <= self.session.end
+        ):
+            raise ValidationError(
+                "The talk's times must lie within its session "
+                f"({timezone.localtime(self.session.start, self.session.conference.tz):%H:%M}–"
+                f"{timezone.localtime(self.session.end, self.session.conference.tz):%H:%M} "
+                f"{self.session.conference.time_zone})."
+            )

@@ -1,0 +1,152 @@
+"""People and organisations, shared by every conference, and who wrote which talk.
+
+A person has one Speaker record whatever the number of talks, so a speaker's page can list
+everything they ever presented. The affiliation printed beside a name belongs to the authorship
+(it is what the program said for that talk), not only to the person.
+"""
+
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+
+from program.models import TimestampedModel, authorships_prefetch
+
+
+class Affiliation(TimestampedModel):
+    """An organisation as the program prints it ("Intuit" and "Intuit Inc." stay distinct
+    until the committee merges them)."""
+
+    name = models.CharField(max_length=300, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("speakers:affiliation_detail", kwargs={"slug": self.slug})
+
+
+class SpeakerQuerySet(models.QuerySet):
+    def with_talks(self, *, include_drafts=False):
+        """Speakers with their affiliation and their talks (with co-authors), across
+        conferences, in a fixed number of queries."""
+        from program.models import Talk
+
+        talks = Talk.objects.select_related("session__conference", "session__day")
+        if not include_drafts:
+            talks = talks.published()
+        return self.select_related("affiliation").prefetch_related(
+            Prefetch(
+                "authorships",
+                queryset=Authorship.objects.filter(talk__in=talks).select_related(
+                    "talk__session__conference", "talk__session__day"
+                ),
+            ),
+            authorships_prefetch("authorships__talk__"),
+        )
+
+    def with_talk_count(self):
+        return self.annotate(talk_count=Count("authorships", distinct=True))
+
+    def with_published_talks(self):
+        """Only people who present at least one published talk (the public speaker pages)."""
+        return self.filter(
+            Q(authorships__talk__is_published=True)
+            & Q(authorships__talk__session__is_published=True)
+            & Q(authorships__talk__session__conference__is_published=True)
+        ).distinct()
+
+
+class Speaker(TimestampedModel):
+    """One person, whatever the number of talks they give."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    bio = models.TextField(blank=True, help_text="Separate paragraphs with a blank line.")
+    affiliation = models.ForeignKey(
+        Affiliation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="speakers",
+        help_text="Current affiliation.",
+    )
+
+    objects = SpeakerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("speakers:speaker_detail", kwargs={"slug": self.slug})
+
+
+class Authorship(models.Model):
+    """A speaker's place in a talk's byline, with the affiliation printed for that talk."""
+
+    talk = models.ForeignKey("program.Talk", on_delete=models.CASCADE, related_name="authorships")
+    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="authorships")
+    affiliation = models.ForeignKey(
+        Affiliation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="authorships",
+        help_text="As printed for this talk.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    credited_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The name printed in this talk's byline, when it differs from the speaker's "
+        "(“Mike Arov” for Mikhail Arov).",
+    )
+
+    class Meta:
+        ordering = ["talk", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["talk", "speaker"], name="unique_speaker_per_talk"),
+            models.UniqueConstraint(fields=["talk", "position"], name="unique_position_per_talk"),
+        ]
+
+    def __str__(self):
+        return f"{self.printed_name} ({self.talk})"
+
+    @property
+    def printed_name(self):
+        return self.credited_name or self.speaker.name
+
+
+def join_names(names):
+    """ "A", "A and B", "A, B, and C" (the program's serial comma)."""
+    names = list(names)
+    if len(names) <= 2:
+        return " and ".join(names)
+    return f"{', '.join(names[:-1])}, and {names[-1]}"
+
+
+def author_groups(authorships):
+    """Group consecutive authorships that share an affiliation: [(affiliation, [authorships])]."""
+    groups = []
+    for authorship in authorships:
+        if groups and groups[-1][0] == authorship.affiliation_id:
+            groups[-1][2].append(authorship)
+        else:
+            groups.append((authorship.affiliation_id, authorship.affiliation, [authorship]))
+    return [(affiliation, members) for _, affiliation, members in groups]
+
+
+def format_author_line(authorships):
+    """The byline exactly as the program prints it:
+    "Abdul Dakkak and Cheng Li, University of Illinois at Urbana-Champaign; Jinjun Xiong, IBM"."""
+    parts = []
+    for affiliation, members in author_groups(authorships):
+        names = join_names(member.printed_name for member in members)
+        parts.append(f"{names}, {affiliation.name}" if affiliation else names)
+    return "; ".join(parts)

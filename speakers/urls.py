@@ -1,0 +1,14 @@
+from django.urls import path
+
+from speakers import views
+
+app_name = "speakers"
+
+urlpatterns = [
+    path("speakers/<slug:slug>/", views.SpeakerDetailView.as_view(), name="speaker_detail"),
+    path(
+        "affiliations/<slug:slug>/",
+        views.AffiliationDetailView.as_view(),
+        name="affiliation_detail",
+    ),
+]
