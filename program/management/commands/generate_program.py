@@ -1,0 +1,114 @@
+"""`manage.py generate_program`: a synthetic, published conference of a chosen size.
+
+Tests use it to pin query counts on programs far larger than OpML '20, and benchmarks to time
+pages and feeds. Everything it makes is plainly synthetic ("Synthetic talk 17")."""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from program.models import Conference, Day, Session, Talk
+from speakers.models import Affiliation, Authorship, Speaker
+
+
+class Command(BaseCommand):
+    help = "Create a published synthetic conference of the given size (for tests and benchmarks)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--slug", default="synthetic")
+        parser.add_argument("--days", type=int, default=10)
+        parser.add_argument("--sessions-per-day", type=int, default=4)
+        parser.add_argument("--talks-per-session", type=int, default=5)
+        parser.add_argument("--authors-per-talk", type=int, default=3)
+        parser.add_argument("--time-zone", default="America/Los_Angeles")
+        parser.add_argument(
+            "--start-date",
+            type=date.fromisoformat,
+            default=date(2030, 3, 4),
+            help="First day (ISO date); the default spans the US DST change of 2030.",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        slug = options["slug"]
+        if Conference.objects.filter(slug=slug).exists():
+            raise CommandError(f"A conference with slug “{slug}” already exists.")
+        if not 1 <= options["sessions_per_day"] <= 7:
+            raise CommandError("--sessions-per-day must be 1 to 7 (two-hour slots from 9:00).")
+        tz = ZoneInfo(options["time_zone"])
+        conference = Conference.objects.create(
+            name=f"Synthetic conference {slug}",
+            slug=slug,
+            time_zone=options["time_zone"],
+            intro="A generated program for tests and benchmarks.",
+            is_published=True,
+        )
+        talks_per_session = options["talks_per_session"]
+        authors_per_talk = options["authors_per_talk"]
+        sessions, talks = [], []
+        for day_index in range(options["days"]):
+            day = Day.objects.create(
+                conference=conference, date=options["start_date"] + timedelta(days=day_index)
+            )
+            for slot in range(options["sessions_per_day"]):
+                number = len(sessions) + 1
+                start = datetime.combine(day.date, time(9 + 2 * slot), tzinfo=tz)
+                sessions.append(
+                    Session(
+                        conference=conference,
+                        day=day,
+                        number=number,
+                        order=number,
+                        title=f"Synthetic session {number}",
+                        description=f"Generated session {number}.\n\nA second paragraph.",
+                        start=start,
+                        end=start + timedelta(minutes=90),
+                        slack_url=f"https://example.org/{slug}/session-{number}",
+                        is_published=True,
+                    )
+                )
+        Session.objects.bulk_create(sessions)
+        for session in sessions:
+            for order in range(talks_per_session):
+                number = len(talks) + 1
+                talks.append(
+                    Talk(
+                        session=session,
+                        order=order,
+                        slug=f"{slug}-talk-{number}",
+                        title=f"Synthetic talk {number}",
+                        abstract=f"Abstract of synthetic talk {number}.\n\nSecond paragraph.",
+                        has_media=True,
+                        is_published=True,
+                    )
+                )
+        Talk.objects.bulk_create(talks)
+        affiliations = Affiliation.objects.bulk_create(
+            Affiliation(name=f"Synthetic organisation {slug} {i}", slug=f"{slug}-org-{i}")
+            for i in range(1, max(2, len(talks) // 10) + 1)
+        )
+        speakers = Speaker.objects.bulk_create(
+            Speaker(
+                name=f"Speaker {slug} {i}",
+                slug=f"{slug}-speaker-{i}",
+                bio=f"Bio of speaker {i}.",
+                affiliation=affiliations[i % len(affiliations)],
+            )
+            for i in range(1, len(talks) * authors_per_talk // 2 + 2)
+        )
+        Authorship.objects.bulk_create(
+            Authorship(
+                talk=talk,
+                position=position,
+                speaker=speakers[(index * authors_per_talk // 2 + position) % len(speakers)],
+                affiliation=affiliations[(index + position) % len(affiliations)],
+            )
+            for index, talk in enumerate(talks)
+            for position in range(authors_per_talk)
+        )
+        self.stdout.write(
+            f"Created {conference}: {len(sessions)} sessions, {len(talks)} talks, "
+            f"{len(speakers)} speakers, {len(affiliations)} affiliations."
+        )

@@ -1,0 +1,43 @@
+"""Shared fixtures: the real OpML '20 program and a generated large one."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT.parent / "shared" / "seed" / "opml20-program.txt"
+
+
+@pytest.fixture
+def seed_text():
+    """The OpML '20 program exactly as published (shared/seed beside the checkout)."""
+    if not SEED.exists():
+        pytest.fail(f"The OpML '20 seed is missing: expected it at {SEED}")
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def opml20(db):
+    """The OpML '20 conference, loaded from fixtures/opml20.json."""
+    from program.models import Conference
+
+    call_command("loaddata", "opml20", verbosity=0)
+    return Conference.objects.get(slug="opml20")
+
+
+@pytest.fixture
+def large_program(db):
+    """A published synthetic conference of 2,000 talks (100 sessions of 20), 6,000 authorships."""
+    from program.models import Conference
+
+    call_command(
+        "generate_program",
+        slug="large",
+        days=20,
+        sessions_per_day=5,
+        talks_per_session=20,
+        stdout=io.StringIO(),
+    )
+    return Conference.objects.get(slug="large")

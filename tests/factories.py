@@ -1,0 +1,86 @@
+"""factory_boy factories: small, valid objects for tests (never seed data)."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import factory
+
+from program.models import Conference, Day, Session, Talk
+from speakers.models import Affiliation, Authorship, Speaker
+
+
+class ConferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Conference
+
+    name = factory.Sequence(lambda n: f"TestConf '{n:02d}")
+    slug = factory.Sequence(lambda n: f"testconf{n}")
+    time_zone = "America/Los_Angeles"
+    is_published = True
+
+
+class DayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Day
+
+    conference = factory.SubFactory(ConferenceFactory)
+    date = factory.Sequence(lambda n: date(2030, 7, 1) + timedelta(days=n))
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    """A 90-minute session at 9:00 in its conference's zone on its day."""
+
+    class Meta:
+        model = Session
+
+    day = factory.SubFactory(DayFactory)
+    conference = factory.SelfAttribute("day.conference")
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Test session {n}")
+    description = "First paragraph.\n\nSecond paragraph."
+    start = factory.LazyAttribute(
+        lambda o: datetime(
+            o.day.date.year, o.day.date.month, o.day.date.day, 9, 0, tzinfo=o.conference.tz
+        ).astimezone(UTC)
+    )
+    end = factory.LazyAttribute(lambda o: o.start + timedelta(minutes=90))
+    is_published = True
+
+
+class TalkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Talk
+
+    session = factory.SubFactory(SessionFactory)
+    title = factory.Sequence(lambda n: f"Test talk {n}")
+    slug = factory.Sequence(lambda n: f"test-talk-{n}")
+    abstract = "An abstract."
+    order = factory.Sequence(lambda n: n)
+    is_published = True
+
+
+class AffiliationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Affiliation
+
+    name = factory.Sequence(lambda n: f"Test Organisation {n}")
+    slug = factory.Sequence(lambda n: f"test-organisation-{n}")
+
+
+class SpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Speaker
+
+    name = factory.Sequence(lambda n: f"Test Speaker {n}")
+    slug = factory.Sequence(lambda n: f"test-speaker-{n}")
+    bio = "A bio."
+    affiliation = factory.SubFactory(AffiliationFactory)
+
+
+class AuthorshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Authorship
+
+    talk = factory.SubFactory(TalkFactory)
+    speaker = factory.SubFactory(SpeakerFactory)
+    affiliation = factory.SelfAttribute("speaker.affiliation")
+    position = factory.Sequence(lambda n: n)
