@@ -176,6 +176,11 @@ def split_names_and_affiliation(group, line):
             rest = parts[last + 1 :]
     if any(not name for name in names):
         raise ProgramFormatError(line, f"an author's name is missing in “{group}”.")
+    dangling = [n for n in names if n == "and" or n.startswith("and ") or n.endswith(" and")]
+    if dangling:
+        raise ProgramFormatError(
+            line, f"cannot read the author line unambiguously: “{dangling[0]}” is not a name."
+        )
     affiliation = ", ".join(rest).strip() or None
     return names, affiliation
 
