@@ -6,6 +6,7 @@ app_name = "program"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search_view, name="search"),
     path("<slug:slug>/", views.ConferenceDetailView.as_view(), name="conference_detail"),
     path(
         "<slug:conference_slug>/sessions/<int:number>/",

@@ -1,9 +1,12 @@
 """Public pages of the program. Views stay thin: the querysets name every join."""
 
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.generic import DetailView
 
+from program.clock import program_clock
 from program.models import Conference, Session, Talk
+from program.search import SearchForm, search
 
 
 def can_preview(request):
@@ -27,8 +30,18 @@ class ConferenceDetailView(DetailView):
         conferences = Conference.objects.all() if preview else Conference.objects.published()
         return conferences.with_program(include_drafts=preview)
 
+    def get_context_data(self, **kwargs):
+        sessions = [s for day in self.object.days.all() for s in day.sessions.all()]
+        return super().get_context_data(
+            sessions=sessions,
+            clock=program_clock(self.object, sessions, timezone.now()),
+            **kwargs,
+        )
+
 
 class SessionDetailView(DetailView):
+    """A session with its talks, and the sessions before and after it."""
+
     def get_queryset(self):
         preview = can_preview(self.request)
         sessions = Session.objects.all() if preview else Session.objects.published()
@@ -39,10 +52,30 @@ class SessionDetailView(DetailView):
     def get_object(self, queryset=None):
         return get_object_or_404(self.get_queryset(), number=self.kwargs["number"])
 
+    def get_context_data(self, **kwargs):
+        # The conference's sessions in program order, without their talks: one query.
+        siblings = list(self.get_queryset().prefetch_related(None))
+        index = next(i for i, s in enumerate(siblings) if s.pk == self.object.pk)
+        return super().get_context_data(
+            previous_session=siblings[index - 1] if index else None,
+            next_session=siblings[index + 1] if index + 1 < len(siblings) else None,
+            clock=program_clock(self.object.conference, siblings, timezone.now()),
+            **kwargs,
+        )
+
 
 class TalkDetailView(DetailView):
+    """A talk: when, who (with affiliations and bios), what, and where its media is."""
+
     def get_queryset(self):
         talks = Talk.objects.all() if can_preview(self.request) else Talk.objects.published()
         return talks.filter(
             session__conference__slug=self.kwargs["conference_slug"]
         ).with_speakers()
+
+
+def search_view(request):
+    """The search form and, once a query is given, its results grouped by kind."""
+    form = SearchForm(request.GET or None)
+    results = search(form.cleaned_data["q"]) if form.is_valid() else None
+    return render(request, "program/search.html", {"form": form, "results": results})

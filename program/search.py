@@ -1,0 +1,118 @@
+"""Search over talks (titles, abstracts), speakers (names, affiliations) and organisations.
+
+On PostgreSQL the matches come from full-text search, ranked (titles and names weigh more than
+abstracts and affiliations); elsewhere (SQLite) every word must appear somewhere in the fields,
+case-insensitively, and results come in program order.
+"""
+
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import and_, or_
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Q
+from django.urls import reverse
+
+from program.models import Talk
+from speakers.models import Affiliation, Authorship, Speaker
+
+RESULTS_PER_KIND = 50
+
+
+def public_affiliations():
+    """Organisations printed on a published talk or held by a speaker of one."""
+    return Affiliation.objects.filter(
+        Q(pk__in=Authorship.objects.filter(talk__in=Talk.objects.published()).values("affiliation"))
+        | Q(pk__in=Speaker.objects.with_published_talks().values("affiliation"))
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search talks, speakers and organisations",
+        max_length=200,
+        help_text="For example: Kubernetes, Todd Underwood, Netflix.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_action = reverse("program:search")
+        self.helper.disable_csrf = True
+        self.helper.form_class = "search-form"
+        self.helper.add_input(Submit("", "Search"))
+
+    def clean_q(self):
+        query = " ".join(self.cleaned_data["q"].split())
+        if not query:
+            raise forms.ValidationError("Type a word to search for.")
+        return query
+
+
+@dataclass
+class SearchResults:
+    """Matches grouped by kind, each list best first."""
+
+    query: str
+    talks: list = field(default_factory=list)
+    speakers: list = field(default_factory=list)
+    affiliations: list = field(default_factory=list)
+
+    @property
+    def count(self):
+        return len(self.talks) + len(self.speakers) + len(self.affiliations)
+
+
+def _matching(queryset, query, fields, config):
+    """Filter `queryset` to rows matching `query` over `fields` [(field, weight)], best first."""
+    if connection.vendor == "postgresql":
+        vector = reduce(
+            lambda a, b: a + b,
+            (SearchVector(name, weight=weight, config=config) for name, weight in fields),
+        )
+        search_query = SearchQuery(query, search_type="websearch", config=config)
+        return (
+            queryset.annotate(rank=SearchRank(vector, search_query))
+            .filter(rank__gt=0)
+            .order_by("-rank", *queryset.query.order_by or queryset.model._meta.ordering)
+        )
+    words = query.split()
+    return queryset.filter(
+        reduce(
+            and_,
+            (reduce(or_, (Q(**{f"{name}__icontains": w}) for name, _ in fields)) for w in words),
+        )
+    )
+
+
+def search(query):
+    """Published talks, public speakers and their organisations matching `query`."""
+    talks = _matching(
+        Talk.objects.published().with_speakers(),
+        query,
+        [("title", "A"), ("abstract", "B")],
+        "english",
+    )
+    speakers = _matching(
+        Speaker.objects.with_published_talks().select_related("affiliation"),
+        query,
+        [("name", "A"), ("affiliation__name", "B")],
+        "simple",
+    )
+    affiliations = _matching(
+        public_affiliations(),
+        query,
+        [("name", "A")],
+        "simple",
+    )
+    return SearchResults(
+        query=query,
+        talks=list(talks[:RESULTS_PER_KIND]),
+        speakers=list(speakers[:RESULTS_PER_KIND]),
+        affiliations=list(affiliations[:RESULTS_PER_KIND]),
+    )
