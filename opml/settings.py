@@ -40,6 +40,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # The domain that qualifies calendar UIDs and absolute links in feeds and sitemaps.
 SITE_DOMAIN = os.environ.get("SITE_DOMAIN", "opml.example.org")
+# Days a withdrawn session or talk stays in calendar feeds as CANCELLED before it is left out.
+CALENDAR_WITHDRAWN_GRACE_DAYS = int(os.environ.get("CALENDAR_WITHDRAWN_GRACE_DAYS", "30"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

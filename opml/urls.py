@@ -10,5 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("speakers.urls")),
+    path("", include("program.feed_urls")),
     path("", include("program.urls")),
 ]

@@ -10,7 +10,7 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Max, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -316,3 +316,99 @@ class Talk(TimestampedModel):
                 f"{timezone.localtime(self.session.end, self.session.conference.tz):%H:%M} "
                 f"{self.session.conference.time_zone})."
             )
+
+
+class EventRevisionQuerySet(models.QuerySet):
+    def record(self, events, conference_ids, now):
+        """Bring the revisions of `events` (ical.Event, as the feed is about to show them) up to
+        date, and mark as withdrawn every event of `conference_ids` that is no longer published.
+        Returns {uid: revision} for `events`. An unchanged program writes nothing, so its feeds
+        stay byte-identical; each change costs one bulk write, whatever the program's size."""
+        self.filter(conference_id__in=conference_ids, withdrawn_at=None).exclude(
+            uid__in=Session.objects.published().values("uid")
+        ).exclude(uid__in=Talk.objects.published().values("uid")).update(
+            withdrawn_at=now, modified_at=now, sequence=F("sequence") + 1
+        )
+        revisions = {r.uid: r for r in self.filter(uid__in=[event.uid for event in events])}
+        created, changed = [], []
+        for event in events:
+            revision = revisions.get(event.uid)
+            if revision is None:
+                revision = EventRevision(
+                    uid=event.uid,
+                    conference_id=event.conference_id,
+                    content_hash=event.content_hash,
+                    modified_at=event.changed_at,
+                    snapshot=event.as_snapshot(),
+                )
+                revisions[event.uid] = revision
+                created.append(revision)
+            elif revision.content_hash != event.content_hash or revision.withdrawn_at:
+                # The objects' own timestamps say when an edit happened; a change that leaves
+                # none (an author removed) is dated when the feed first shows it.
+                revision.modified_at = (
+                    event.changed_at if event.changed_at > revision.modified_at else now
+                )
+                revision.sequence += 1
+                revision.content_hash = event.content_hash
+                revision.snapshot = event.as_snapshot()
+                revision.conference_id = event.conference_id
+                revision.withdrawn_at = None
+                changed.append(revision)
+        if created:
+            self.bulk_create(created, ignore_conflicts=True)
+        if changed:
+            self.bulk_update(
+                changed,
+                [
+                    "modified_at",
+                    "sequence",
+                    "content_hash",
+                    "snapshot",
+                    "conference",
+                    "withdrawn_at",
+                ],
+            )
+        return revisions
+
+    def withdrawn_since(self, cutoff):
+        """Withdrawn events still inside their grace period (feeds send them as CANCELLED)."""
+        return self.filter(withdrawn_at__gte=cutoff)
+
+    def last_change(self, conference_ids, cutoff, grace):
+        """When the feeds of these conferences last changed: the latest revision, or the moment
+        a withdrawn event left them at the end of its grace period. Never moves backwards."""
+        latest = self.filter(conference_id__in=conference_ids).aggregate(
+            revised=Max("modified_at"),
+            expired=Max("withdrawn_at", filter=Q(withdrawn_at__lt=cutoff)),
+        )
+        times = [latest["revised"], latest["expired"] and latest["expired"] + grace]
+        return max((time for time in times if time), default=None)
+
+
+class EventRevision(models.Model):
+    """What calendar subscribers were last sent for one session or talk, keyed by its UID.
+
+    A hash of the event's visible content, its SEQUENCE and when it last changed: feeds stay
+    byte-identical until something a subscriber sees changes, and then SEQUENCE goes up. A
+    withdrawn (unpublished or deleted) event is sent once more as CANCELLED, rendered from
+    `snapshot`, for `CALENDAR_WITHDRAWN_GRACE_DAYS` (a setting). Rows are kept
+    afterwards, so a feed's Last-Modified never moves backwards."""
+
+    uid = models.UUIDField("calendar UID", unique=True)
+    conference = models.ForeignKey(
+        Conference, on_delete=models.CASCADE, related_name="event_revisions"
+    )
+    content_hash = models.CharField(max_length=64)
+    sequence = models.PositiveIntegerField(default=0)
+    modified_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    snapshot = models.JSONField(help_text="The event as last sent, to send it as cancelled.")
+
+    objects = EventRevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["conference", "uid"]
+
+    def __str__(self):
+        return f"{self.snapshot.get('summary', self.uid)} (sequence {self.sequence})"
