@@ -1,0 +1,48 @@
+"""fixtures/opml20.json is the importer's output for the seed, and loads on an empty database."""
+
+import pytest
+from django.core.management import call_command
+
+from program.importer import apply_program, parse_program
+from program.models import Conference, Day, Session, Talk
+from speakers.models import Affiliation, Authorship, Speaker
+
+
+def program_facts():
+    """What a reader sees of the program, independent of primary keys and timestamps."""
+    return {
+        "conferences": list(
+            Conference.objects.values_list("slug", "name", "time_zone", "intro", "time_zone_note")
+        ),
+        "sessions": list(
+            Session.objects.order_by("number").values_list(
+                "number", "title", "description", "start", "end", "slack_label", "uid"
+            )
+        ),
+        "talks": list(
+            Talk.objects.order_by("session__number", "order").values_list(
+                "title", "slug", "abstract", "has_media", "uid"
+            )
+        ),
+        "bylines": [t.author_line for t in Talk.objects.with_speakers().order_by("pk")],
+        "speakers": sorted(Speaker.objects.values_list("name", "slug", "bio", "affiliation__name")),
+    }
+
+
+@pytest.mark.django_db
+def test_fixture_loads_on_an_empty_database(opml20):
+    assert opml20.is_published
+    assert opml20.sessions.count() == 8
+    assert Talk.objects.published().count() == 25
+    assert Authorship.objects.count() == 73
+
+
+@pytest.mark.django_db
+def test_fixture_is_what_the_importer_makes_of_the_seed(seed_text, django_db_blocker):
+    """Regenerate with: manage.py import_program … --publish, then dumpdata (see README)."""
+    apply_program(parse_program(seed_text), "opml20", publish=True)
+    imported = program_facts()
+    for model in (Authorship, Talk, Session, Day, Speaker, Affiliation, Conference):
+        model.objects.all().delete()
+    call_command("loaddata", "opml20", verbosity=0)
+    assert program_facts() == imported

@@ -1,0 +1,69 @@
+"""Configuration from the environment: local defaults, PostgreSQL by URL, a clean deploy check."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_django(*args, **env):
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL"}}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def print_setting(expression, **env):
+    result = run_django(
+        "shell",
+        "--no-imports",
+        "-c",
+        f"from django.conf import settings; print({expression})",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_defaults_are_sqlite_and_debug():
+    assert print_setting("settings.DATABASES['default']['ENGINE']") == (
+        "django.db.backends.sqlite3"
+    )
+    assert print_setting("settings.DEBUG") == "True"
+
+
+def test_database_url_selects_postgresql():
+    url = "postgres://someone:secret@db.internal:5433/opml"
+    engine = print_setting(
+        "settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME']",
+        DATABASE_URL=url,
+    )
+    assert engine == "django.db.backends.postgresql opml"
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = run_django(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
+        ALLOWED_HOSTS="program.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_django("check", DEBUG="false", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "Set SECRET_KEY when DEBUG is off" in result.stderr
