@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,24 +21,26 @@ from speakers.models import Speaker
 
 
 def calendar_response(
-    request, *, name, filename, events, conference_ids, withdrawn, since=(), not_found=False
+    request, *, name, filename, events, scope, withdrawn, since=(), not_found=False
 ):
-    """The feed as a response. `withdrawn(event)` says which withdrawn events (still in their
-    grace period) belong to this feed; `since` are other times the feed's content depends on
-    (the calendar's name), so that Last-Modified covers them. With `not_found` (the object is
-    not published), the feed exists only while it has a cancelled event to send."""
+    """The feed as a response.
+
+    `scope` (a Q on EventRevision) covers every event the feed may ever have shown, to notice
+    those withdrawn since and to date the feed; `withdrawn(event)` picks the withdrawn events
+    (still in their grace period) that belong to it; `since` are other times its content depends
+    on (the calendar's name). With `not_found` (the object is not published), the feed exists
+    only while it has a cancelled event to send."""
     now = timezone.now()
     grace = timedelta(days=settings.CALENDAR_WITHDRAWN_GRACE_DAYS)
     with transaction.atomic():
-        revisions = EventRevision.objects.record(events, conference_ids, now)
+        revisions = EventRevision.objects.record(events, scope, now)
         cancelled = []
         for revision in EventRevision.objects.withdrawn_since(now - grace):
             event = ical.Event.from_snapshot(revision.snapshot)
             if withdrawn(event):
                 cancelled.append(event)
                 revisions[event.uid] = revision
-        conference_ids = set(conference_ids) | {event.conference_id for event in cancelled}
-        last_change = EventRevision.objects.last_change(conference_ids, now - grace, grace)
+        last_change = EventRevision.objects.filter(scope).last_change(now - grace, grace)
     if not_found and not cancelled:
         raise Http404("Nothing published here has a calendar.")
     body = ical.build_calendar(
@@ -80,7 +83,7 @@ def conference_feed(request, slug):
         name=conference.program_title,
         filename=f"{conference.slug}.ics",
         events=conference_events(sessions),
-        conference_ids=[conference.pk],
+        scope=Q(conference=conference),
         withdrawn=lambda event: event.conference_id == conference.pk and event.listed,
         since=[conference.updated_at],
     )
@@ -101,7 +104,7 @@ def session_feed(request, conference_slug, number):
         + (f": {sessions[0].title}" if sessions else ""),
         filename=f"{conference.slug}-session-{number}.ics",
         events=conference_events(sessions),
-        conference_ids=[conference.pk],
+        scope=Q(conference=conference),
         withdrawn=lambda event: (
             event.conference_id == conference.pk
             and (event.key == key or (event.listed and event.session_uid in uids))
@@ -124,7 +127,7 @@ def talk_feed(request, conference_slug, slug):
         name=f"{conference.name} – {talks[0].title if talks else slug}",
         filename=f"{slug}.ics",
         events=[ical.talk_event(talk) for talk in talks],
-        conference_ids=[conference.pk],
+        scope=Q(conference=conference),
         withdrawn=lambda event: event.conference_id == conference.pk and event.key == key,
         since=[conference.updated_at],
         not_found=not talks,
@@ -141,7 +144,7 @@ def speaker_feed(request, slug):
         name=f"Talks by {speaker.name}",
         filename=f"speaker-{speaker.slug}.ics",
         events=[ical.talk_event(talk) for talk in talks],
-        conference_ids={talk.session.conference_id for talk in talks},
+        scope=Q(),
         withdrawn=lambda event: speaker.slug in event.speakers and event.key.startswith("talk/"),
         since=[speaker.updated_at],
     )
@@ -162,6 +165,6 @@ def picks_feed(request, token):
         name="My picks",
         filename="my-picks.ics",
         events=events,
-        conference_ids={event.conference_id for event in events},
+        scope=Q(uid__in=uids),
         withdrawn=lambda event: event.uid in uids,
     )

@@ -319,12 +319,12 @@ class Talk(TimestampedModel):
 
 
 class EventRevisionQuerySet(models.QuerySet):
-    def record(self, events, conference_ids, now):
+    def record(self, events, scope, now):
         """Bring the revisions of `events` (ical.Event, as the feed is about to show them) up to
-        date, and mark as withdrawn every event of `conference_ids` that is no longer published.
+        date, and mark as withdrawn every event in `scope` (a Q) that is no longer published.
         Returns {uid: revision} for `events`. An unchanged program writes nothing, so its feeds
         stay byte-identical; each change costs one bulk write, whatever the program's size."""
-        self.filter(conference_id__in=conference_ids, withdrawn_at=None).exclude(
+        self.filter(scope, withdrawn_at=None).exclude(
             uid__in=Session.objects.published().values("uid")
         ).exclude(uid__in=Talk.objects.published().values("uid")).update(
             withdrawn_at=now, modified_at=now, sequence=F("sequence") + 1
@@ -375,10 +375,11 @@ class EventRevisionQuerySet(models.QuerySet):
         """Withdrawn events still inside their grace period (feeds send them as CANCELLED)."""
         return self.filter(withdrawn_at__gte=cutoff)
 
-    def last_change(self, conference_ids, cutoff, grace):
-        """When the feeds of these conferences last changed: the latest revision, or the moment
-        a withdrawn event left them at the end of its grace period. Never moves backwards."""
-        latest = self.filter(conference_id__in=conference_ids).aggregate(
+    def last_change(self, cutoff, grace):
+        """When these events last changed for subscribers: the latest revision, or the moment a
+        withdrawn event left the feeds at the end of its grace period. Rows are never deleted
+        (but with their conference), so this never moves backwards."""
+        latest = self.aggregate(
             revised=Max("modified_at"),
             expired=Max("withdrawn_at", filter=Q(withdrawn_at__lt=cutoff)),
         )
