@@ -119,6 +119,9 @@ class Conference(TimestampedModel):
     def get_absolute_url(self):
         return reverse("program:conference_detail", kwargs={"slug": self.slug})
 
+    def get_calendar_url(self):
+        return reverse("feeds:conference", kwargs={"slug": self.slug})
+
     @property
     def program_title(self):
         return f"{self.name} Conference Program"
@@ -210,6 +213,12 @@ class Session(TimestampedModel):
             kwargs={"conference_slug": self.conference.slug, "number": self.number},
         )
 
+    def get_calendar_url(self):
+        return reverse(
+            "feeds:session",
+            kwargs={"conference_slug": self.conference.slug, "number": self.number},
+        )
+
     @property
     def slack_invitation(self):
         return (
@@ -290,6 +299,12 @@ class Talk(TimestampedModel):
     def get_absolute_url(self):
         return reverse(
             "program:talk_detail",
+            kwargs={"conference_slug": self.session.conference.slug, "slug": self.slug},
+        )
+
+    def get_calendar_url(self):
+        return reverse(
+            "feeds:talk",
             kwargs={"conference_slug": self.session.conference.slug, "slug": self.slug},
         )
 

@@ -13,8 +13,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from program.importer import apply_program, parse_program
-from program.models import Session, Talk
+from program.models import Conference, EventRevision, Session, Talk
 from program.picks import encode_picks
+from speakers.models import Affiliation, Speaker
 from tests.factories import (
     AuthorshipFactory,
     ConferenceFactory,
@@ -172,19 +173,27 @@ def test_feed_is_byte_identical_while_nothing_changes(client, opml20):
 # --- Identity across re-import and rebuild -------------------------------------------------------
 
 
+def empty_program_tables():
+    """What a rebuilt database starts from: no program, no people, no feed revisions."""
+    Conference.objects.all().delete()
+    Speaker.objects.all().delete()
+    Affiliation.objects.all().delete()
+    assert not EventRevision.objects.exists()
+
+
 def test_uids_survive_reimport_and_rebuild_from_fixture(client, opml20, seed_text):
     before = fetch(client, conference_url(opml20)).content
     apply_program(parse_program(seed_text), "opml20", publish=True)
     assert fetch(client, conference_url(opml20)).content == before
 
-    call_command("flush", interactive=False, verbosity=0)
+    empty_program_tables()
     call_command("loaddata", "opml20", verbosity=0)
     assert fetch(client, conference_url(opml20)).content == before
 
 
 def test_import_into_an_empty_database_gives_the_fixtures_uids(client, opml20, seed_text):
     events_before, _ = parse(fetch(client, conference_url(opml20)).content)
-    call_command("flush", interactive=False, verbosity=0)
+    empty_program_tables()
     apply_program(parse_program(seed_text), "opml20", publish=True)
     events_after, _ = parse(fetch(client, conference_url(opml20)).content)
     assert events_after.keys() == events_before.keys()
@@ -455,3 +464,32 @@ def test_feeds_run_a_constant_number_of_queries(
             fetch(client, url)
     events, _ = parse(fetch(client, urls[0]).content)
     assert len(sessions_by_number(events)) == 100
+
+
+# --- Pages advertise their feeds ----------------------------------------------------------------
+
+
+def test_pages_advertise_their_feed_with_subscribe_and_download_links(client, opml20):
+    session = Session.objects.get(conference=opml20, number=1)
+    talk = session.talks.first()
+    speaker = talk.authorships.first().speaker
+    pages = [
+        (opml20.get_absolute_url(), opml20.get_calendar_url()),
+        (session.get_absolute_url(), session.get_calendar_url()),
+        (talk.get_absolute_url(), talk.get_calendar_url()),
+        (speaker.get_absolute_url(), reverse("feeds:speaker", kwargs={"slug": speaker.slug})),
+    ]
+    for page, feed in pages:
+        html = client.get(page).content.decode()
+        assert '<link rel="alternate" type="text/calendar"' in html, page
+        assert f'href="{feed}"' in html, page
+        assert f'href="webcal://testserver{feed}"' in html, page
+        assert f'<a href="{feed}" download>' in html, page
+        parse(fetch(client, feed).content)
+
+
+def test_program_page_offers_stars_and_the_picks_panel(client, opml20):
+    html = client.get(opml20.get_absolute_url()).content.decode()
+    for obj in [*Session.objects.filter(conference=opml20), *Talk.objects.all()]:
+        assert f'data-pick="{obj.uid}"' in html
+    assert 'data-url="/picks/TOKEN.ics"' in html
