@@ -10,7 +10,7 @@ from functools import reduce
 from operator import and_, or_
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import HTML, Layout
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
@@ -36,6 +36,7 @@ class SearchForm(forms.Form):
         label="Search talks, speakers and organisations",
         max_length=200,
         help_text="For example: Kubernetes, Todd Underwood, Netflix.",
+        error_messages={"required": "Type a word to search for."},
     )
 
     def __init__(self, *args, **kwargs):
@@ -45,7 +46,10 @@ class SearchForm(forms.Form):
         self.helper.form_action = reverse("program:search")
         self.helper.disable_csrf = True
         self.helper.form_class = "search-form"
-        self.helper.add_input(Submit("", "Search"))
+        # A plain button: a named submit input would add its name to every search URL.
+        self.helper.layout = Layout(
+            "q", HTML('<button type="submit" class="btn btn-primary">Search</button>')
+        )
 
     def clean_q(self):
         query = " ".join(self.cleaned_data["q"].split())
@@ -77,8 +81,8 @@ def _matching(queryset, query, fields, config):
         )
         search_query = SearchQuery(query, search_type="websearch", config=config)
         return (
-            queryset.annotate(rank=SearchRank(vector, search_query))
-            .filter(rank__gt=0)
+            queryset.annotate(document=vector, rank=SearchRank(vector, search_query))
+            .filter(document=search_query)
             .order_by("-rank", *queryset.query.order_by or queryset.model._meta.ordering)
         )
     words = query.split()

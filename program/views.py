@@ -32,6 +32,10 @@ class ConferenceDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         sessions = [s for day in self.object.days.all() for s in day.sessions.all()]
+        for session in sessions:
+            # Prefetched sessions share this conference: give it to them so that their
+            # links need no query each.
+            session.conference = self.object
         return super().get_context_data(
             sessions=sessions,
             clock=program_clock(self.object, sessions, timezone.now()),
