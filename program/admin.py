@@ -1,0 +1,569 @@
+"""The program committee's admin: conferences, days, sessions and talks.
+
+Times are shown and entered in the conference's own zone (each change page runs inside
+`timezone.override`), drafts can be previewed on the site, clashes are warnings rather than
+errors, and every changelist runs a fixed number of queries whatever the size of the program.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models, transaction
+from django.db.models import F, Func, IntegerField, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from program.forms import SessionAdminForm, TalkAdminForm
+from program.models import Conference, Day, Session, Talk, authorships_prefetch
+from program.readiness import session_warnings, time_range, with_clash_flags
+from speakers.models import Authorship
+
+# Links are https unless typed otherwise (Django 6's default, without its deprecation warning).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+def subquery_count(queryset, field="pk"):
+    """COUNT(DISTINCT field) of `queryset` (filtered on an OuterRef) as a scalar subquery, so
+    that several counts on one changelist never multiply each other's rows."""
+    count = Func(F(field), function="COUNT", template="%(function)s(DISTINCT %(expressions)s)")
+    return Coalesce(
+        Subquery(queryset.order_by().annotate(n=count).values("n")[:1]),
+        0,
+        output_field=IntegerField(),
+    )
+
+
+class PublicLinkMixin:
+    """A changelist column linking to the object's public page, or to its staff preview while
+    the public cannot see it yet (a draft, or inside one). `is_public(obj)` decides."""
+
+    @admin.display(description="on the site")
+    def public_link(self, obj):
+        if self.is_public(obj):
+            return format_html('<a href="{}" target="_blank">View</a>', obj.get_absolute_url())
+        return format_html(
+            '<a href="{}" target="_blank" title="Hidden from the public; staff can preview it">'
+            "Draft · preview</a>",
+            obj.get_absolute_url(),
+        )
+
+
+class PublishActionsMixin:
+    """ "Publish" and "Unpublish" actions that record each change in the objects' history."""
+
+    actions = ["publish", "unpublish"]
+
+    def set_published(self, request, queryset, value):
+        changed = list(queryset.exclude(is_published=value))
+        queryset.model.objects.filter(pk__in=[obj.pk for obj in changed]).update(
+            is_published=value, updated_at=timezone.now()
+        )
+        log_published(request, changed)
+        return changed
+
+    @admin.action(description="Publish selected %(verbose_name_plural)s", permissions=["change"])
+    def publish(self, request, queryset):
+        changed = self.set_published(request, queryset, True)
+        self.message_user(request, f"Published {len(changed)} {self.plural(changed)}.")
+
+    @admin.action(
+        description="Unpublish selected %(verbose_name_plural)s (back to draft)",
+        permissions=["change"],
+    )
+    def unpublish(self, request, queryset):
+        changed = self.set_published(request, queryset, False)
+        self.message_user(request, f"Unpublished {len(changed)} {self.plural(changed)}.")
+
+    def plural(self, objects):
+        opts = self.model._meta
+        return opts.verbose_name if len(objects) == 1 else opts.verbose_name_plural
+
+
+def log_published(request, objects):
+    """One history entry per object whose "published" box was changed in bulk."""
+    if objects:
+        LogEntry.objects.log_actions(
+            user_id=request.user.pk,
+            queryset=objects,
+            action_flag=CHANGE,
+            change_message=[{"changed": {"fields": ["published"]}}],
+        )
+
+
+class ConferenceTimeZoneMixin:
+    """Show and read the change page's times in the conference's zone, and say so beside them.
+
+    The page, its inlines included, is rendered inside `timezone.override(conference.tz)`:
+    Django's datetime fields convert to and from the current zone."""
+
+    time_fields = ("start", "end")
+
+    def conference_for(self, request, object_id):
+        raise NotImplementedError
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        conference = self.conference_for(request, object_id)
+        request.program_conference = conference
+        extra_context = {**(extra_context or {}), "program_conference": conference}
+        tz = conference.tz if conference else timezone.get_current_timezone()
+        with timezone.override(tz):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+        return response
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        note = zone_note(getattr(request, "program_conference", None))
+        for name in self.time_fields:
+            if name in form.base_fields:
+                field = form.base_fields[name]
+                field.help_text = " ".join(filter(None, [field.help_text, note]))
+        return form
+
+
+def zone_note(conference):
+    if conference is not None:
+        return f"Local time of {conference}: {conference.time_zone}."
+    zones = ", ".join(f"{c.name}: {c.time_zone}" for c in Conference.objects.all())
+    return f"In the chosen conference's own time zone ({zones})." if zones else ""
+
+
+def object_or_none(queryset, pk):
+    try:
+        return queryset.get(pk=pk) if pk else None
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        return None
+
+
+# --- Conference ---------------------------------------------------------------------------------
+
+
+class DayInline(admin.TabularInline):
+    model = Day
+    extra = 0
+    fields = ["date", "session_count"]
+    readonly_fields = ["session_count"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(n_sessions=subquery_count(Session.objects.filter(day=OuterRef("pk"))))
+        )
+
+    @admin.display(description="sessions")
+    def session_count(self, obj):
+        return getattr(obj, "n_sessions", 0)
+
+
+@admin.register(Conference)
+class ConferenceAdmin(PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
+    list_display = [
+        "name",
+        "slug",
+        "time_zone",
+        "is_published",
+        "day_count",
+        "session_count",
+        "talk_count",
+        "readiness_link",
+        "public_link",
+    ]
+    list_filter = ["is_published"]
+    search_fields = ["name", "slug"]
+    ordering = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "time_zone", "time_zone_note", "intro", "is_published"]
+    inlines = [DayInline]
+    actions = ["publish_with_program", "publish", "unpublish"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_days=subquery_count(Day.objects.filter(conference=OuterRef("pk"))),
+                n_sessions=subquery_count(Session.objects.filter(conference=OuterRef("pk"))),
+                n_talks=subquery_count(Talk.objects.filter(session__conference=OuterRef("pk"))),
+            )
+        )
+
+    @admin.display(description="days", ordering="n_days")
+    def day_count(self, obj):
+        return obj.n_days
+
+    @admin.display(description="sessions", ordering="n_sessions")
+    def session_count(self, obj):
+        url = reverse("admin:program_session_changelist") + f"?conference__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj.n_sessions)
+
+    @admin.display(description="talks", ordering="n_talks")
+    def talk_count(self, obj):
+        url = reverse("admin:program_talk_changelist") + f"?session__conference={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj.n_talks)
+
+    @admin.display(description="readiness")
+    def readiness_link(self, obj):
+        url = reverse("admin:program_conference_readiness", args=[obj.pk])
+        return format_html('<a href="{}">Report</a>', url)
+
+    def is_public(self, obj):
+        return obj.is_published
+
+    def get_urls(self):
+        from program import admin_views
+
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "import/",
+                wrap(lambda request: admin_views.import_program(self, request)),
+                name="program_conference_import",
+            ),
+            path(
+                "<path:object_id>/readiness/",
+                wrap(lambda request, object_id: admin_views.readiness(self, request, object_id)),
+                name="program_conference_readiness",
+            ),
+            *super().get_urls(),
+        ]
+
+    @transaction.atomic
+    def publish_program(self, request, conferences):
+        """Publish the conferences and all their sessions and talks; returns the counts."""
+        conference_ids = [c.pk for c in conferences]
+        counts = {}
+        for model, lookup in [
+            (Conference, "pk__in"),
+            (Session, "conference__in"),
+            (Talk, "session__conference__in"),
+        ]:
+            drafts = list(model.objects.filter(**{lookup: conference_ids}, is_published=False))
+            model.objects.filter(pk__in=[obj.pk for obj in drafts]).update(
+                is_published=True, updated_at=timezone.now()
+            )
+            log_published(request, drafts)
+            counts[model._meta.verbose_name_plural] = len(drafts)
+        return counts
+
+    @admin.action(
+        description="Publish selected conferences with all their sessions and talks",
+        permissions=["change"],
+    )
+    def publish_with_program(self, request, queryset):
+        counts = self.publish_program(request, list(queryset))
+        self.message_user(
+            request,
+            "Published " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".",
+        )
+
+
+@admin.register(Day)
+class DayAdmin(PublicLinkMixin, admin.ModelAdmin):
+    list_display = ["date", "weekday", "conference", "session_count", "public_link"]
+    list_select_related = ["conference"]
+    list_filter = ["conference"]
+    search_fields = ["conference__name", "date"]
+    date_hierarchy = "date"
+    ordering = ["conference__name", "date"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(n_sessions=subquery_count(Session.objects.filter(day=OuterRef("pk"))))
+        )
+
+    @admin.display(description="weekday")
+    def weekday(self, obj):
+        return f"{obj.date:%A}"
+
+    @admin.display(description="sessions", ordering="n_sessions")
+    def session_count(self, obj):
+        return obj.n_sessions
+
+    def is_public(self, obj):
+        return obj.conference.is_published
+
+
+# --- Session ------------------------------------------------------------------------------------
+
+
+class SortableInlineMixin:
+    """Inline rows are dragged into order (templates/admin/program/change_form.html renumbers
+    their order field); the number stays editable for keyboards and scripts."""
+
+    classes = ["sortable-inline"]
+
+
+class TalkInline(SortableInlineMixin, admin.TabularInline):
+    model = Talk
+    form = TalkAdminForm
+    formfield_overrides = URL_FIELDS
+    extra = 0
+    fields = ["order", "title", "slug", "authors", "start", "end", "is_published"]
+    readonly_fields = ["authors"]
+    prepopulated_fields = {"slug": ["title"]}
+    show_change_link = True
+    ordering = ["order", "pk"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(authorships_prefetch())
+
+    @admin.display(description="authors")
+    def authors(self, obj):
+        return obj.author_line
+
+
+class ClashFilter(admin.SimpleListFilter):
+    title = "clashes"
+    parameter_name = "clash"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overlap", "Overlaps another session"),
+            ("speaker", "A speaker is double-booked"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overlap":
+            return queryset.filter(overlaps=True)
+        if self.value() == "speaker":
+            return queryset.filter(double_booked=True)
+        return queryset
+
+
+class MissingSlackFilter(admin.SimpleListFilter):
+    title = "Slack link"
+    parameter_name = "slack"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has one"), ("no", "Missing")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(slack_url="")
+        if self.value() == "no":
+            return queryset.filter(slack_url="")
+        return queryset
+
+
+@admin.register(Session)
+class SessionAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
+    form = SessionAdminForm
+    formfield_overrides = URL_FIELDS
+    list_display = [
+        "number",
+        "title",
+        "conference",
+        "local_time",
+        "talk_count",
+        "has_slack",
+        "clashes",
+        "is_published",
+        "public_link",
+    ]
+    list_display_links = ["number", "title"]
+    list_select_related = ["conference", "day"]
+    list_filter = ["conference", "is_published", MissingSlackFilter, ClashFilter]
+    search_fields = ["title", "description", "talks__title"]
+    ordering = ["conference__name", "start", "order", "number"]
+    fieldsets = [
+        (None, {"fields": ["conference", "day", "number", "title", "start", "end"]}),
+        (None, {"fields": ["description", "slack_url", "slack_label"]}),
+        (None, {"fields": ["order", "is_published", "uid"]}),
+    ]
+    readonly_fields = ["uid"]
+    inlines = [TalkInline]
+
+    def conference_for(self, request, object_id):
+        if object_id:
+            session = object_or_none(Session.objects.select_related("conference"), object_id)
+            return session.conference if session else None
+        pk = request.POST.get("conference") or request.GET.get("conference")
+        return object_or_none(Conference.objects.all(), pk)
+
+    def get_queryset(self, request):
+        return with_clash_flags(super().get_queryset(request)).annotate(
+            n_talks=subquery_count(Talk.objects.filter(session=OuterRef("pk")))
+        )
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        conference = getattr(request, "program_conference", None)
+        days = form.base_fields["day"].queryset.select_related("conference")
+        if conference is not None:
+            days = days.filter(conference=conference)
+        form.base_fields["day"].queryset = days
+        return form
+
+    @admin.display(description="time", ordering="start")
+    def local_time(self, obj):
+        tz = obj.conference.tz
+        start = timezone.localtime(obj.start, tz)
+        return f"{start:%a %d %b}, {time_range(obj.start, obj.end, tz)} {start:%Z}"
+
+    @admin.display(description="talks", ordering="n_talks")
+    def talk_count(self, obj):
+        return obj.n_talks
+
+    @admin.display(description="Slack", boolean=True)
+    def has_slack(self, obj):
+        return bool(obj.slack_url)
+
+    @admin.display(description="clashes")
+    def clashes(self, obj):
+        found = []
+        if obj.overlaps:
+            found.append("overlaps another session")
+        if obj.double_booked:
+            found.append("a speaker is double-booked")
+        return format_html_join(", ", '<span class="clash">⚠ {}</span>', ((f,) for f in found))
+
+    def is_public(self, obj):
+        return obj.is_published and obj.conference.is_published
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for warning in session_warnings(form.instance):
+            self.message_user(request, warning, messages.WARNING)
+
+
+# --- Talk ---------------------------------------------------------------------------------------
+
+
+class AuthorshipInline(SortableInlineMixin, admin.TabularInline):
+    model = Authorship
+    extra = 0
+    fields = ["position", "speaker", "credited_name", "affiliation"]
+    autocomplete_fields = ["speaker", "affiliation"]
+    ordering = ["position", "pk"]
+    verbose_name = "author"
+    verbose_name_plural = "authors, in byline order"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("talk", "speaker", "affiliation")
+
+
+class MissingFilter(admin.SimpleListFilter):
+    title = "missing"
+    parameter_name = "missing"
+
+    def lookups(self, request, model_admin):
+        return [("abstract", "Abstract"), ("media", "Media link"), ("authors", "Authors")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "abstract":
+            return queryset.filter(abstract="")
+        if self.value() == "media":
+            return queryset.filter(media_url="")
+        if self.value() == "authors":
+            return queryset.filter(authorships__isnull=True)
+        return queryset
+
+
+@admin.register(Talk)
+class TalkAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
+    form = TalkAdminForm
+    formfield_overrides = URL_FIELDS
+    list_display = [
+        "title",
+        "session_link",
+        "order",
+        "authors",
+        "has_abstract",
+        "has_media_link",
+        "is_published",
+        "public_link",
+    ]
+    list_select_related = ["session__conference"]
+    list_filter = ["session__conference", "is_published", MissingFilter, "has_media"]
+    search_fields = [
+        "title",
+        "slug",
+        "authorships__speaker__name",
+        "authorships__credited_name",
+        "authorships__affiliation__name",
+    ]
+    ordering = ["session__conference__name", "session__start", "session__number", "order"]
+    fieldsets = [
+        (None, {"fields": ["session", "order", "title", "slug", "start", "end"]}),
+        (None, {"fields": ["abstract", "has_media", "media_url"]}),
+        (None, {"fields": ["is_published", "uid"]}),
+    ]
+    readonly_fields = ["uid"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [AuthorshipInline]
+
+    def conference_for(self, request, object_id):
+        if object_id:
+            talk = object_or_none(Talk.objects.select_related("session__conference"), object_id)
+            return talk.session.conference if talk else None
+        pk = request.POST.get("session") or request.GET.get("session")
+        session = object_or_none(Session.objects.select_related("conference"), pk)
+        return session.conference if session else None
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(authorships_prefetch())
+
+    @admin.display(description="session", ordering="session__start")
+    def session_link(self, obj):
+        url = reverse("admin:program_session_change", args=[obj.session_id])
+        return format_html(
+            '<a href="{}">{} · Session {}</a>', url, obj.session.conference, obj.session.number
+        )
+
+    @admin.display(description="authors")
+    def authors(self, obj):
+        return obj.author_line
+
+    @admin.display(description="abstract", boolean=True)
+    def has_abstract(self, obj):
+        return bool(obj.abstract.strip())
+
+    @admin.display(description="media link", boolean=True)
+    def has_media_link(self, obj):
+        return bool(obj.media_url)
+
+    def is_public(self, obj):
+        return obj.is_published and obj.session.is_published and obj.session.conference.is_published
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Authorship:
+            return super().save_formset(request, form, formset, change)
+        # Reordering swaps positions, which are unique per talk: park the moved rows on free
+        # positions first, so no intermediate state breaks the constraint.
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        moved = [obj for obj, fields in formset.changed_objects if "position" in fields]
+        if moved:
+            talk = formset.instance
+            top = max(
+                talk.authorships.aggregate(top=Max("position"))["top"] or 0,
+                *(obj.position for obj in instances),
+            )
+            for offset, obj in enumerate(moved, start=1):
+                Authorship.objects.filter(pk=obj.pk).update(position=top + offset)
+        for obj in instances:
+            obj.save()
+        formset.save_m2m()
+        return None
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        talk = form.instance
+        speakers = set(talk.authorships.values_list("speaker", flat=True))
+        for warning in session_warnings(talk.session, speaker_ids=speakers, overlaps=False):
+            self.message_user(request, warning, messages.WARNING)
+
+    @staticmethod
+    def log_byline_change(request, talks, message):
+        """Record in each talk's history a change made to its byline from elsewhere (merges)."""
+        LogEntry.objects.log_actions(
+            user_id=request.user.pk, queryset=talks, action_flag=CHANGE, change_message=message
+        )

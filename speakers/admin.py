@@ -1,0 +1,375 @@
+"""Speakers, affiliations and authorships in the admin, with the two merge actions.
+
+Merging runs in one transaction after a confirmation page that lists everything that moves.
+The kept record's history records the merge, including any bio or name that the merge drops.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db import transaction
+from django.db.models import Count, F, OuterRef, Q
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+
+from program.admin import PublicLinkMixin, subquery_count
+from program.readiness import affiliation_key
+from speakers.models import Affiliation, Authorship, Speaker
+
+PUBLISHED_TALK = (
+    Q(authorships__talk__is_published=True)
+    & Q(authorships__talk__session__is_published=True)
+    & Q(authorships__talk__session__conference__is_published=True)
+)
+
+
+# --- Merging ----------------------------------------------------------------------------------
+
+
+@dataclass
+class SpeakerMerge:
+    """What merging `sources` into `target` does: every authorship of a source moves to the
+    target, keeping the name the byline printed; where two of the merged people wrote the same
+    talk, the earlier place in the byline is kept and the other dropped."""
+
+    target: Speaker
+    sources: list
+    moves: list = field(default_factory=list)  # (authorship, credited_name)
+    collapses: list = field(default_factory=list)  # (kept, [dropped], credited_name)
+    bio: str = ""
+    affiliation: Affiliation | None = None
+    dropped_bios: list = field(default_factory=list)  # (speaker, bio)
+
+    @classmethod
+    def plan(cls, target, sources):
+        merge = cls(target=target, sources=sources)
+        people = [target, *sources]
+        by_talk = defaultdict(list)
+        authorships = Authorship.objects.filter(speaker__in=people).select_related(
+            "talk__session__conference", "speaker", "affiliation"
+        )
+        for authorship in authorships.order_by("talk__title", "talk_id", "position", "pk"):
+            by_talk[authorship.talk_id].append(authorship)
+        for group in by_talk.values():
+            kept, *dropped = group
+            credited = "" if kept.printed_name == target.name else kept.printed_name
+            if dropped:
+                merge.collapses.append((kept, dropped, credited))
+            elif kept.speaker_id != target.pk:
+                merge.moves.append((kept, credited))
+        merge.bio = next((p.bio for p in people if p.bio.strip()), "")
+        merge.affiliation = next((p.affiliation for p in people if p.affiliation_id), None)
+        merge.dropped_bios = [
+            (person, person.bio) for person in sources if person.bio.strip() not in ("", merge.bio)
+        ]
+        return merge
+
+    @transaction.atomic
+    def apply(self):
+        for _, dropped, _ in self.collapses:
+            Authorship.objects.filter(pk__in=[a.pk for a in dropped]).delete()
+        for authorship, credited in [*self.moves, *((k, c) for k, _, c in self.collapses)]:
+            authorship.speaker = self.target
+            authorship.credited_name = credited
+            authorship.save(update_fields=["speaker", "credited_name"])
+        self.target.bio = self.bio
+        self.target.affiliation = self.affiliation
+        self.target.save(update_fields=["bio", "affiliation", "updated_at"])
+        # PROTECT on Authorship.speaker: this fails, and rolls everything back, if any
+        # authorship were left behind.
+        Speaker.objects.filter(pk__in=[s.pk for s in self.sources]).delete()
+
+    @property
+    def talks_changed(self):
+        return [a.talk for a, _ in self.moves] + [kept.talk for kept, _, _ in self.collapses]
+
+    def summary(self):
+        names = ", ".join(f"“{s.name}” (id {s.pk})" for s in self.sources)
+        text = (
+            f"Merged {names} into this speaker: {len(self.moves)} authorship(s) moved, "
+            f"{len(self.collapses)} talk(s) credited them twice and keep one authorship."
+        )
+        for speaker, bio in self.dropped_bios:
+            text += f" Bio of “{speaker.name}” not kept: {bio}"
+        return text
+
+
+@dataclass
+class AffiliationMerge:
+    """What merging `sources` into `target` does: their speakers and authorships move."""
+
+    target: Affiliation
+    sources: list
+    speakers: list = field(default_factory=list)
+    authorships: list = field(default_factory=list)
+
+    @classmethod
+    def plan(cls, target, sources):
+        return cls(
+            target=target,
+            sources=sources,
+            speakers=list(Speaker.objects.filter(affiliation__in=sources).order_by("name")),
+            authorships=list(
+                Authorship.objects.filter(affiliation__in=sources)
+                .select_related("talk__session__conference", "speaker", "affiliation")
+                .order_by("talk__title", "position")
+            ),
+        )
+
+    @transaction.atomic
+    def apply(self):
+        Speaker.objects.filter(affiliation__in=self.sources).update(affiliation=self.target)
+        Authorship.objects.filter(affiliation__in=self.sources).update(affiliation=self.target)
+        # PROTECT on both foreign keys: nothing can be left pointing at a deleted affiliation.
+        Affiliation.objects.filter(pk__in=[a.pk for a in self.sources]).delete()
+
+    @property
+    def talks_changed(self):
+        return list({a.talk_id: a.talk for a in self.authorships}.values())
+
+    def summary(self):
+        names = ", ".join(f"“{a.name}” (id {a.pk})" for a in self.sources)
+        return (
+            f"Merged {names} into this affiliation: {len(self.speakers)} speaker(s) and "
+            f"{len(self.authorships)} authorship(s) moved."
+        )
+
+
+def merge_action(model_admin, request, queryset, merge_class, template):
+    """The confirmation page of a merge action, and the merge once confirmed."""
+    opts = model_admin.model._meta
+    candidates = list(model_admin.annotate_usage(queryset))
+    if len(candidates) < 2:
+        model_admin.message_user(
+            request, f"Select at least two {opts.verbose_name_plural} to merge.", messages.WARNING
+        )
+        return None
+    by_pk = {str(obj.pk): obj for obj in candidates}
+    default = max(candidates, key=lambda obj: (obj.usage, -len(obj.name), -obj.pk))
+    target = by_pk.get(request.POST.get("target"), default)
+    plan = merge_class.plan(target, [obj for obj in candidates if obj is not target])
+    confirmed = request.POST.get("post") == "yes"
+    if confirmed and request.POST.get("previewed") == str(target.pk):
+        talks = plan.talks_changed
+        model_admin.log_deletions(request, plan.sources)
+        plan.apply()
+        model_admin.log_change(request, target, plan.summary())
+        if talks:
+            from program.admin import TalkAdmin
+
+            TalkAdmin.log_byline_change(request, talks, f"Byline: {plan.summary()}")
+        model_admin.message_user(
+            request,
+            f"Merged {len(plan.sources)} {opts.verbose_name_plural if len(plan.sources) > 1 else opts.verbose_name} into “{target}”.",  # noqa: E501
+            messages.SUCCESS,
+        )
+        return None
+    if confirmed:
+        model_admin.message_user(
+            request,
+            f"You chose to keep “{target}”: check what that merge does, then confirm.",
+            messages.WARNING,
+        )
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": f"Merge {opts.verbose_name_plural}",
+        "subtitle": None,
+        "opts": opts,
+        "candidates": candidates,
+        "target": target,
+        "plan": plan,
+        "queryset": queryset,
+        "action_name": request.POST.get("action"),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "media": model_admin.media,
+    }
+    request.current_app = model_admin.admin_site.name
+    return TemplateResponse(request, template, context)
+
+
+# --- Admins -----------------------------------------------------------------------------------
+
+
+class LooksDuplicateFilter(admin.SimpleListFilter):
+    title = "looks like a duplicate"
+    parameter_name = "duplicate"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes (same name but for case, punctuation or “Inc.”)")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        keys = defaultdict(list)
+        for pk, name in Affiliation.objects.values_list("pk", "name"):
+            keys[affiliation_key(name)].append(pk)
+        return queryset.filter(pk__in=[pk for pks in keys.values() if len(pks) > 1 for pk in pks])
+
+
+@admin.register(Affiliation)
+class AffiliationAdmin(PublicLinkMixin, admin.ModelAdmin):
+    list_display = ["name", "speaker_count", "talk_count", "slug", "public_link"]
+    search_fields = ["name", "slug"]
+    list_filter = [LooksDuplicateFilter]
+    ordering = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge"]
+    readonly_fields = ["speaker_count", "talk_count"]
+    fields = ["name", "slug", "speaker_count", "talk_count"]
+
+    @staticmethod
+    def annotate_usage(queryset):
+        return queryset.annotate(
+            n_speakers=subquery_count(Speaker.objects.filter(affiliation=OuterRef("pk"))),
+            n_talks=subquery_count(Authorship.objects.filter(affiliation=OuterRef("pk")), "talk"),
+        ).annotate(usage=F("n_speakers") + F("n_talks"))
+
+    def get_queryset(self, request):
+        return self.annotate_usage(super().get_queryset(request))
+
+    @admin.display(description="speakers", ordering="n_speakers")
+    def speaker_count(self, obj):
+        url = reverse("admin:speakers_speaker_changelist") + f"?affiliation__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj.n_speakers)
+
+    @admin.display(description="talks", ordering="n_talks")
+    def talk_count(self, obj):
+        url = reverse("admin:speakers_authorship_changelist") + f"?affiliation__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj.n_talks)
+
+    def is_public(self, obj):
+        return True
+
+    @admin.action(description="Merge selected affiliations…", permissions=["change", "delete"])
+    def merge(self, request, queryset):
+        return merge_action(
+            self, request, queryset, AffiliationMerge, "admin/speakers/merge_affiliations.html"
+        )
+
+
+class HasBioFilter(admin.SimpleListFilter):
+    title = "bio"
+    parameter_name = "bio"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has a bio"), ("no", "No bio")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(bio="")
+        if self.value() == "no":
+            return queryset.filter(bio="")
+        return queryset
+
+
+class ConferenceOfSpeakerFilter(admin.SimpleListFilter):
+    title = "conference"
+    parameter_name = "conference"
+
+    def lookups(self, request, model_admin):
+        from program.models import Conference
+
+        return [(c.pk, c.name) for c in Conference.objects.all()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                pk__in=Authorship.objects.filter(talk__session__conference=self.value()).values(
+                    "speaker"
+                )
+            )
+        return queryset
+
+
+class SpeakerAuthorshipInline(admin.TabularInline):
+    """The talks of a speaker, read-only here: bylines are edited on the talk's page."""
+
+    model = Authorship
+    fields = ["talk_link", "conference", "position", "credited_name", "affiliation"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    verbose_name = "talk"
+    verbose_name_plural = "talks (edit bylines on the talk's page)"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("talk__session__conference", "affiliation")
+            .order_by("talk__session__start", "talk__order")
+        )
+
+    @admin.display(description="talk")
+    def talk_link(self, obj):
+        url = reverse("admin:program_talk_change", args=[obj.talk_id])
+        return format_html('<a href="{}">{}</a>', url, obj.talk)
+
+    @admin.display(description="conference")
+    def conference(self, obj):
+        return obj.talk.session.conference
+
+
+@admin.register(Speaker)
+class SpeakerAdmin(PublicLinkMixin, admin.ModelAdmin):
+    list_display = ["name", "affiliation", "talk_count", "has_bio", "public_link"]
+    list_select_related = ["affiliation"]
+    search_fields = ["name", "slug", "affiliation__name", "authorships__credited_name"]
+    list_filter = [ConferenceOfSpeakerFilter, HasBioFilter, "affiliation"]
+    ordering = ["name", "pk"]
+    autocomplete_fields = ["affiliation"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "affiliation", "bio"]
+    inlines = [SpeakerAuthorshipInline]
+    actions = ["merge"]
+
+    @staticmethod
+    def annotate_usage(queryset):
+        return queryset.annotate(
+            usage=Count("authorships", distinct=True),
+            published_talks=Count("authorships", filter=PUBLISHED_TALK, distinct=True),
+        )
+
+    def get_queryset(self, request):
+        return self.annotate_usage(super().get_queryset(request))
+
+    @admin.display(description="talks", ordering="usage")
+    def talk_count(self, obj):
+        return obj.usage
+
+    @admin.display(description="bio", boolean=True)
+    def has_bio(self, obj):
+        return bool(obj.bio.strip())
+
+    def is_public(self, obj):
+        return obj.published_talks > 0
+
+    @admin.action(description="Merge selected speakers…", permissions=["change", "delete"])
+    def merge(self, request, queryset):
+        return merge_action(
+            self, request, queryset, SpeakerMerge, "admin/speakers/merge_speakers.html"
+        )
+
+
+@admin.register(Authorship)
+class AuthorshipAdmin(admin.ModelAdmin):
+    """Every byline entry; usually edited inline on the talk."""
+
+    list_display = ["printed_name", "talk", "conference", "position", "speaker", "affiliation"]
+    list_select_related = ["speaker", "affiliation", "talk__session__conference"]
+    search_fields = ["credited_name", "speaker__name", "talk__title", "affiliation__name"]
+    list_filter = [("talk__session__conference", admin.RelatedOnlyFieldListFilter)]
+    autocomplete_fields = ["talk", "speaker", "affiliation"]
+    ordering = ["talk__title", "position"]
+
+    @admin.display(description="printed name", ordering="credited_name")
+    def printed_name(self, obj):
+        return obj.printed_name
+
+    @admin.display(description="conference", ordering="talk__session__conference__name")
+    def conference(self, obj):
+        return obj.talk.session.conference

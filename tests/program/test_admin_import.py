@@ -1,0 +1,135 @@
+"""Importing a program text from the admin: upload, dry run, apply."""
+
+import pytest
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from program.models import Conference, Day, Session, Talk
+from speakers.models import Affiliation, Authorship, Speaker
+from tests.program.test_admin_pages import make_committee_member
+
+IMPORT = reverse("admin:program_conference_import")
+MODELS = [Conference, Day, Session, Talk, Affiliation, Speaker, Authorship]
+
+
+@pytest.fixture
+def member(django_user_model):
+    return make_committee_member(django_user_model)
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
+
+
+def counts():
+    return [model.objects.count() for model in MODELS]
+
+
+def upload(text, name="opml20-program.txt"):
+    return SimpleUploadedFile(name, text.encode(), content_type="text/plain")
+
+
+def dry_run(client, text, **fields):
+    data = {"program": upload(text), "dry_run": "1"} | fields
+    if "conference" not in fields:
+        data["new_slug"] = "opml20"
+    return client.post(IMPORT, data)
+
+
+def test_the_form_is_rendered_with_crispy_forms(member_client, db):
+    page = member_client.get(IMPORT)
+    assert page.status_code == 200
+    assert 'class="form-control' in page.text or 'class="form-select' in page.text
+    assert 'enctype="multipart/form-data"' in page.text
+
+
+def test_dry_run_writes_nothing_and_reports_per_model(member_client, seed_text):
+    before = counts()
+    response = dry_run(member_client, seed_text)
+    assert response.status_code == 200
+    assert counts() == before == [0] * len(MODELS)
+    report = response.context["report"]
+    assert report.dry_run
+    rows = {row[0]: row[1:4] for row in response.context["rows"]}
+    assert rows["talk"] == (25, 0, 0)
+    assert rows["session"] == (8, 0, 0)
+    assert "Dry run: nothing has been written yet" in response.text
+    assert "Apply the import" in response.text
+
+
+def test_apply_imports_and_records_the_import_in_history(member_client, member, seed_text):
+    response = dry_run(member_client, seed_text)
+    confirm = response.context["confirm_form"]
+    data = {name: field.value() for name, field in ((n, confirm[n]) for n in confirm.fields)}
+    data = {key: "" if value is None else value for key, value in data.items()}
+    data["apply"] = "1"
+    response = member_client.post(IMPORT, data)  # no second upload
+    conference = Conference.objects.get(slug="opml20")
+    assert response.status_code == 302
+    assert response.url == reverse("admin:program_conference_readiness", args=[conference.pk])
+    assert Talk.objects.filter(session__conference=conference).count() == 25
+    assert not conference.is_published  # drafts unless asked
+    entry = LogEntry.objects.get(object_id=str(conference.pk), content_type__model="conference")
+    assert entry.user == member
+    assert entry.action_flag == ADDITION
+    assert "opml20-program.txt" in entry.change_message
+    talk = Talk.objects.first()
+    assert LogEntry.objects.filter(object_id=str(talk.pk), content_type__model="talk").exists()
+
+
+def test_reimport_into_the_conference_is_all_unchanged(member_client, opml20, seed_text):
+    response = dry_run(member_client, seed_text, conference=opml20.pk)
+    assert response.status_code == 200
+    rows = {row[0]: row[1:4] for row in response.context["rows"]}
+    assert rows["talk"] == (0, 0, 25)
+    assert not response.context["report"].changed
+
+
+def test_a_bad_file_gives_a_clear_error_and_changes_nothing(member_client, opml20, seed_text):
+    before = counts()
+    broken = seed_text.replace("Session 2:", "Sesion 2:", 1)
+    response = dry_run(member_client, broken, conference=opml20.pk)
+    assert response.status_code == 200
+    errors = response.context["form"].errors["program"]
+    assert errors[0].startswith("Line ")
+    assert "Nothing was imported" in errors[0]
+    assert counts() == before
+
+
+def test_a_file_that_is_not_text_is_refused(member_client, db):
+    response = member_client.post(
+        IMPORT,
+        {
+            "program": SimpleUploadedFile("x.pdf", b"%PDF-\xff\xfe\x00"),
+            "new_slug": "x",
+            "dry_run": "1",
+        },
+    )
+    assert "not UTF-8" in response.context["form"].errors["program"][0]
+
+
+def test_apply_with_a_tampered_text_changes_nothing(member_client, opml20, seed_text):
+    before = counts()
+    response = member_client.post(
+        IMPORT,
+        {"text": "not a program", "conference": opml20.pk, "apply": "1", "publish": "False"},
+    )
+    assert response.status_code == 200
+    assert response.context["apply_errors"]
+    assert "The import was not applied" in response.text
+    assert counts() == before
+
+
+def test_conference_choice_is_required(member_client, seed_text):
+    response = member_client.post(IMPORT, {"program": upload(seed_text), "dry_run": "1"})
+    assert "new_slug" in response.context["form"].errors
+
+
+def test_a_time_zone_mismatch_with_the_conference_is_reported(member_client, db, seed_text):
+    Conference.objects.create(name="Elsewhere", slug="elsewhere", time_zone="Europe/Paris")
+    conference = Conference.objects.get(slug="elsewhere")
+    response = dry_run(member_client, seed_text, conference=conference.pk)
+    assert "Europe/Paris" in response.context["form"].errors["program"][0]

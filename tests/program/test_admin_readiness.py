@@ -1,0 +1,143 @@
+"""The readiness report, clash detection and publishing from the admin."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.urls import reverse
+
+from program.readiness import affiliation_key, readiness_report
+from tests.factories import (
+    AffiliationFactory,
+    AuthorshipFactory,
+    SessionFactory,
+    SpeakerFactory,
+    TalkFactory,
+)
+from tests.program.test_admin_pages import make_committee_member
+
+
+@pytest.fixture
+def member(django_user_model):
+    return make_committee_member(django_user_model)
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Intuit", "Intuit Inc."),
+        ("VMware Inc", "vmware"),
+        ("Mercari, inc.", "Mercari"),
+        ("SnT – Univ. of Luxembourg", "SnT - Univ of Luxembourg"),
+        ("The Linux Foundation", "Linux Foundation"),
+        ("Logical Clocks AB", "Logical Clocks"),
+    ],
+)
+def test_look_alike_names_share_a_key(a, b):
+    assert affiliation_key(a) == affiliation_key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("IBM", "IBM Research AI"), ("Google", "Goggle")])
+def test_different_organisations_keep_different_keys(a, b):
+    assert affiliation_key(a) != affiliation_key(b)
+
+
+def test_opml20_report_lists_what_is_missing(opml20):
+    report = readiness_report(opml20)
+    assert report.session_count == 8
+    assert report.talk_count == 25
+    assert len(report.sessions_without_slack) == 8
+    assert len(report.talks_without_media) == 25
+    assert not report.talks_without_abstract
+    names = {speaker.name for speaker, _ in report.speakers_without_bio}
+    # Intel's talks printed bios for some of their authors only.
+    assert names == {"Dongjie Shi", "Qiyuan Gong", "Lei Xia", "Shengsheng Huang"}
+    groups = [[a.name for a in group] for group in report.duplicate_affiliations]
+    assert ["Intuit", "Intuit Inc."] in groups
+    assert not report.overlapping_sessions
+    assert not report.is_ready
+
+
+def test_paper_presentations_do_not_need_bios(db):
+    paper = TalkFactory()
+    AuthorshipFactory(talk=paper, speaker__bio="", position=0)
+    AuthorshipFactory(talk=paper, speaker__bio="", position=1)
+    report = readiness_report(paper.session.conference)
+    assert report.speakers_without_bio == []
+
+
+def test_overlaps_and_double_bookings_are_reported(db):
+    first = SessionFactory(number=1)
+    second = SessionFactory(
+        day=first.day, number=2, start=first.start + timedelta(minutes=45), end=first.end
+    )
+    SessionFactory(day=first.day, number=3, start=first.end, end=first.end + timedelta(hours=1))
+    person = SpeakerFactory(name="Twice Booked")
+    AuthorshipFactory(talk=TalkFactory(session=first), speaker=person, position=0)
+    AuthorshipFactory(talk=TalkFactory(session=second), speaker=person, position=0)
+    report = readiness_report(first.conference)
+    assert [(a.number, b.number) for a, b in report.overlapping_sessions] == [(1, 2)]
+    assert [(d.speaker.name, [s.number for s in d.sessions]) for d in report.double_bookings] == [
+        ("Twice Booked", [1, 2])
+    ]
+
+
+def test_a_complete_published_conference_is_ready(db):
+    talk = TalkFactory(media_url="https://example.org/media", session__slack_url="https://x.y/z")
+    AuthorshipFactory(talk=talk, position=0)
+    assert readiness_report(talk.session.conference).is_ready
+
+
+def test_report_page_renders_with_links(opml20, member_client, django_assert_max_num_queries):
+    url = reverse("admin:program_conference_readiness", args=[opml20.pk])
+    with django_assert_max_num_queries(20):
+        page = member_client.get(url)
+    assert page.status_code == 200
+    assert "Sessions without a Slack link" in page.text
+    assert "Intuit Inc." in page.text
+    session = opml20.sessions.get(number=1)
+    assert reverse("admin:program_session_change", args=[session.pk]) in page.text
+
+
+def test_publishing_from_the_report_publishes_everything_and_logs_it(db, member_client, member):
+    talk = TalkFactory(
+        is_published=False,
+        session__is_published=False,
+        session__day__conference__is_published=False,
+    )
+    conference = talk.session.conference
+    url = reverse("admin:program_conference_readiness", args=[conference.pk])
+    page = member_client.get(url)
+    assert "anyway" in page.text  # something is still missing
+    response = member_client.post(url, {"publish": "1"})
+    assert response.status_code == 302
+    talk.refresh_from_db()
+    talk.session.refresh_from_db()
+    conference.refresh_from_db()
+    assert talk.is_published
+    assert talk.session.is_published
+    assert conference.is_published
+    logged = set(LogEntry.objects.filter(user=member).values_list("content_type__model", flat=True))
+    assert logged == {"conference", "session", "talk"}
+
+
+def test_the_report_needs_a_view_permission(db, client, django_user_model):
+    talk = TalkFactory()
+    outsider = django_user_model.objects.create_user("outsider", is_staff=True)
+    client.force_login(outsider)
+    url = reverse("admin:program_conference_readiness", args=[talk.session.conference.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"publish": "1"}).status_code == 403
+
+
+def test_looks_like_duplicate_affiliations_beyond_the_conference_are_ignored(db):
+    talk = TalkFactory()
+    AffiliationFactory(name="Unrelated Corp")
+    AffiliationFactory(name="Unrelated")
+    assert readiness_report(talk.session.conference).duplicate_affiliations == []
