@@ -1,0 +1,130 @@
+"""The program in a real browser (Debian's Chromium driven by Playwright): no console errors,
+the viewer's own times beside the conference's, the zone picker, phone and desktop layouts.
+Screenshots go to artifacts/screenshots/ for people to look at."""
+
+from pathlib import Path
+
+import pytest
+
+from program.models import Session
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed"),
+]
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def program_url(live_server, transactional_db, opml20):
+    return f"{live_server.url}{opml20.get_absolute_url()}"
+
+
+@pytest.fixture
+def browser(monkeypatch, program_url):
+    # Playwright's sync API runs an event loop in this thread; the data is already in place and
+    # the live server answers from its own thread, so Django's async guard is not needed here.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+def open_page(browser, url, *, zone="America/Los_Angeles", viewport=DESKTOP, **options):
+    """A page in a fresh context, recording console errors and every host it talks to."""
+    context = browser.new_context(timezone_id=zone, locale="en-US", viewport=viewport, **options)
+    page = context.new_page()
+    page.errors = []
+    page.hosts = set()
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("request", lambda r: page.hosts.add(r.url.split("/")[2]))
+    page.goto(url)
+    return page
+
+
+def first_session(page):
+    return page.locator("#session-1")
+
+
+def test_program_loads_without_errors_or_third_party_requests(browser, program_url, live_server):
+    page = open_page(browser, program_url)
+    assert page.locator("h1").inner_text() == "OpML '20 Conference Program"
+    assert page.errors == []
+    assert page.hosts == {live_server.url.split("/")[2]}
+
+
+def test_viewer_in_the_conference_zone_sees_one_clock(browser, program_url):
+    page = open_page(browser, program_url)
+    assert first_session(page).locator(".session-time").inner_text() == "9:00–10:30 am PDT"
+    assert page.locator(".your-time").count() == 0
+
+
+def test_berlin_sees_their_time_beside_the_conference_time(browser, program_url):
+    page = open_page(browser, program_url, zone="Europe/Berlin")
+    time = first_session(page).locator(".session-time")
+    assert time.inner_text().splitlines() == ["9:00–10:30 am PDT", "18:00–19:30 your time, CEST"]
+    page.screenshot(path=SCREENSHOTS / "program-desktop-berlin.png")
+
+
+def test_tokyo_sees_the_day_change(browser, program_url):
+    page = open_page(browser, program_url, zone="Asia/Tokyo")
+    # Tuesday 9:00 PDT is Wednesday 1:00 in Tokyo.
+    assert first_session(page).locator(".your-time").inner_text() == (
+        "Wed, 01:00–02:30 your time, GMT+9"
+    )
+
+
+def test_zone_picker_changes_and_remembers_the_zone(browser, program_url):
+    page = open_page(browser, program_url, zone="Europe/Berlin")
+    picker = page.get_by_label("Also show times in")
+    assert picker.is_visible()
+    picker.select_option("Asia/Tokyo")
+    assert first_session(page).locator(".your-time").inner_text() == (
+        "Wed, 01:00–02:30 your time, GMT+9"
+    )
+    page.reload()
+    assert page.get_by_label("Also show times in").input_value() == "Asia/Tokyo"
+    assert first_session(page).locator(".your-time").inner_text().endswith("GMT+9")
+    page.get_by_label("Also show times in").select_option("")
+    assert first_session(page).locator(".your-time").inner_text().endswith("CEST")
+
+
+def test_without_javascript_the_conference_times_still_show(browser, program_url):
+    page = open_page(browser, program_url, zone="Asia/Tokyo", java_script_enabled=False)
+    assert first_session(page).locator(".session-time").inner_text() == "9:00–10:30 am PDT"
+    assert page.locator(".your-time").count() == 0
+    assert not page.locator(".zone-picker").is_visible()
+
+
+def test_phone_layout_fits_375_pixels(browser, program_url, live_server):
+    page = open_page(browser, program_url, zone="Europe/Berlin", viewport=PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=SCREENSHOTS / "program-phone-berlin.png")
+    page.screenshot(path=SCREENSHOTS / "program-phone-berlin-full.png", full_page=True)
+    talk = Session.objects.get(number=7).talks.get(title__startswith="SPOK")
+    page.goto(f"{live_server.url}{talk.get_absolute_url()}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=SCREENSHOTS / "talk-phone.png", full_page=True)
+    assert page.errors == []
+
+
+def test_keyboard_user_can_skip_to_the_content(browser, program_url):
+    page = open_page(browser, program_url)
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    assert skip.evaluate("element => element === document.activeElement")
+    page.screenshot(path=SCREENSHOTS / "skip-link-focused.png")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "content"
