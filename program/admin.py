@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from program.forms import SessionAdminForm, TalkAdminForm
-from program.models import Conference, Day, Session, Talk, authorships_prefetch
+from program.models import Conference, Day, EventRevision, Session, Talk, authorships_prefetch
 from program.readiness import session_warnings, time_range, with_clash_flags
 from speakers.models import Authorship
 
@@ -567,3 +567,24 @@ class TalkAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin, a
         LogEntry.objects.log_actions(
             user_id=request.user.pk, queryset=talks, action_flag=CHANGE, change_message=message
         )
+
+
+@admin.register(EventRevision)
+class EventRevisionAdmin(admin.ModelAdmin):
+    """What calendar subscribers were last sent. The feeds keep these rows, so the admin only
+    shows them (to superusers: the committee has no permission on them)."""
+
+    list_display = ["__str__", "conference", "sequence", "modified_at", "withdrawn_at"]
+    list_select_related = ["conference"]
+    list_filter = ["conference", ("withdrawn_at", admin.EmptyFieldListFilter)]
+    search_fields = ["uid"]
+    ordering = ["conference__name", "-modified_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

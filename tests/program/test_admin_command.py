@@ -1,0 +1,57 @@
+"""`manage.py add_committee_member`: the documented way to give someone the committee's rights."""
+
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+
+def run(*args):
+    out = io.StringIO()
+    call_command("add_committee_member", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_a_new_member_can_curate_the_program(db, client, django_user_model):
+    output = run("ada", "--email", "ada@example.org")
+    user = django_user_model.objects.get(username="ada")
+    assert user.is_staff
+    assert not user.is_superuser
+    assert not user.has_usable_password()
+    assert "changepassword ada" in output
+    assert user.groups.filter(name="Program committee").exists()
+    client.force_login(user)
+    assert client.get(reverse("admin:program_talk_changelist")).status_code == 200
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+
+
+def test_an_existing_user_keeps_their_password(db, django_user_model):
+    user = django_user_model.objects.create_user("bo", password="a long passphrase")
+    output = run("bo")
+    user.refresh_from_db()
+    assert user.is_staff
+    assert user.check_password("a long passphrase")
+    assert "changepassword" not in output
+    run("bo")  # twice is harmless
+    assert user.groups.count() == 1
+
+
+def test_remove_takes_away_the_rights(db, client, django_user_model):
+    run("cy")
+    run("cy", "--remove")
+    user = django_user_model.objects.get(username="cy")
+    assert not user.is_staff
+    assert not user.groups.exists()
+
+
+def test_remove_of_an_unknown_user_is_an_error(db):
+    with pytest.raises(CommandError, match="no user"):
+        run("nobody", "--remove")
+
+
+def test_without_the_group_it_says_to_migrate(db):
+    Group.objects.filter(name="Program committee").delete()
+    with pytest.raises(CommandError, match="migrate"):
+        run("dee")
