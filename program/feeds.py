@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 from program import ical
 from program.models import Conference, EventRevision, Session, Talk
 from program.picks import PicksTokenError, decode_picks
-from speakers.models import Speaker
+from speakers.models import Authorship, Speaker
 
 
 def calendar_response(
@@ -65,6 +65,34 @@ def calendar_response(
     return response
 
 
+def feed_authorships(prefix=""):
+    """Authors with only what a feed prints and dates: thousands of them are read per feed, so
+    the speakers' affiliations, bios and creation times are left in the database."""
+    return Prefetch(
+        f"{prefix}authorships",
+        queryset=Authorship.objects.select_related("speaker", "affiliation").only(
+            "talk_id",
+            "credited_name",
+            "speaker__name",
+            "speaker__slug",
+            "speaker__updated_at",
+            "affiliation__name",
+            "affiliation__updated_at",
+        ),
+    )
+
+
+def feed_sessions(sessions):
+    """Published sessions with their published talks and authors, read as lean as a feed can."""
+    talks = Talk.objects.filter(is_published=True).defer("media_url", "has_media", "created_at")
+    return (
+        sessions.published()
+        .select_related("conference")
+        .defer("created_at", "conference__intro", "conference__time_zone_note")
+        .prefetch_related(Prefetch("talks", queryset=talks), feed_authorships("talks__"))
+    )
+
+
 def conference_events(sessions):
     """A session's event, and an event for each of its talks that has its own times."""
     events = []
@@ -77,7 +105,7 @@ def conference_events(sessions):
 @require_safe
 def conference_feed(request, slug):
     conference = get_object_or_404(Conference.objects.published(), slug=slug)
-    sessions = Session.objects.published().filter(conference=conference).with_talks()
+    sessions = feed_sessions(Session.objects.filter(conference=conference))
     return calendar_response(
         request,
         name=conference.program_title,
@@ -93,9 +121,7 @@ def conference_feed(request, slug):
 def session_feed(request, conference_slug, number):
     """The session and its timed talks; once withdrawn, the session as cancelled."""
     conference = get_object_or_404(Conference.objects.published(), slug=conference_slug)
-    sessions = list(
-        Session.objects.published().filter(conference=conference, number=number).with_talks()
-    )
+    sessions = list(feed_sessions(Session.objects.filter(conference=conference, number=number)))
     key = f"session/{number}"
     uids = {str(session.uid) for session in sessions}
     return calendar_response(

@@ -101,7 +101,7 @@ def session_event(session):
     Needs `Session.objects.with_talks()` (talks and authors prefetched, conference joined)."""
     talks = list(session.talks.all())
     talk_list = "\n".join(
-        f"• {talk.title}" + (f"\n  {talk.author_line}" if talk.author_line else "")
+        "\n  ".join(line for line in (f"• {talk.title}", talk.author_line) if line)
         for talk in talks
     )
     return Event(

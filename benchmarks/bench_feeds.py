@@ -1,0 +1,66 @@
+"""Time the calendar feeds on a generated 2,000-talk program (the figure docs/feeds.md quotes).
+
+    .venv/bin/python benchmarks/bench_feeds.py [--runs 20]
+
+Runs against a throw-away SQLite database (or DATABASE_URL's, which must be a scratch one: the
+script migrates it and adds a conference "bench"). It reports the first request (which records
+every event's revision), then the median and worst of the polls that follow, and their queries.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    options = parser.parse_args()
+
+    sys.path.insert(0, str(ROOT))
+    scratch = tempfile.TemporaryDirectory()
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch.name}/bench.sqlite3")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opml.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    call_command(
+        "generate_program", slug="bench", days=20, sessions_per_day=5, talks_per_session=20
+    )
+    client = Client()
+
+    def get():
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.get("/bench/calendar.ics")
+            elapsed = time.perf_counter() - start
+        assert response.status_code == 200, response.status_code
+        return elapsed, len(queries), len(response.content)
+
+    first, first_queries, size = get()
+    polls = [get() for _ in range(options.runs)]
+    times = [elapsed for elapsed, _, _ in polls]
+    print(f"database: {connection.vendor}; feed: {size / 1024:.0f} KiB, 100 sessions, 2,000 talks")
+    print(f"first request (records revisions): {first * 1000:.0f} ms, {first_queries} queries")
+    print(
+        f"polls ({options.runs}): median {statistics.median(times) * 1000:.0f} ms, "
+        f"worst {max(times) * 1000:.0f} ms, {polls[0][1]} queries each"
+    )
+
+
+if __name__ == "__main__":
+    main()
