@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
 from program.admin import PublicLinkMixin, subquery_count
 from program.readiness import affiliation_key
+from program.search import public_affiliations
 from speakers.models import Affiliation, Authorship, Speaker
 
 PUBLISHED_TALK = (
@@ -228,7 +229,9 @@ class AffiliationAdmin(PublicLinkMixin, admin.ModelAdmin):
         ).annotate(usage=F("n_speakers") + F("n_talks"))
 
     def get_queryset(self, request):
-        return self.annotate_usage(super().get_queryset(request))
+        return self.annotate_usage(super().get_queryset(request)).annotate(
+            public=Exists(public_affiliations().filter(pk=OuterRef("pk")))
+        )
 
     @admin.display(description="speakers", ordering="n_speakers")
     def speaker_count(self, obj):
@@ -241,7 +244,7 @@ class AffiliationAdmin(PublicLinkMixin, admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', url, obj.n_talks)
 
     def is_public(self, obj):
-        return True
+        return obj.public
 
     @admin.action(description="Merge selected affiliations…", permissions=["change", "delete"])
     def merge(self, request, queryset):

@@ -189,3 +189,13 @@ def test_affiliation_changelist_counts_speakers_and_talks(db, member_client):
     page = member_client.get(AFFILIATIONS, {"q": "Acme"})
     row = page.context["cl"].result_list[0]
     assert (row.n_speakers, row.n_talks) == (2, 1)
+
+
+def test_affiliation_list_previews_organisations_without_a_public_page(db, member_client):
+    public = AffiliationFactory(name="Shown Org")
+    AuthorshipFactory(affiliation=public, speaker__affiliation=public)
+    AffiliationFactory(name="Draft Org")
+    page = member_client.get(AFFILIATIONS)
+    rows = {a.name: a.public for a in page.context["cl"].result_list}
+    assert rows == {"Shown Org": True, "Draft Org": False}
+    assert "Draft · preview" in page.text
