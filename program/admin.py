@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from program.forms import SessionAdminForm, TalkAdminForm
-from program.models import Conference, Day, EventRevision, Session, Talk, authorships_prefetch
+from program.models import Conference, Day, Session, Talk, authorships_prefetch
 from program.readiness import session_warnings, time_range, with_clash_flags
 from speakers.models import Authorship
 
@@ -81,15 +81,16 @@ class PublishActionsMixin:
         return opts.verbose_name if len(objects) == 1 else opts.verbose_name_plural
 
 
-def log_published(request, objects):
-    """One history entry per object whose "published" box was changed in bulk."""
+def log_changes(request, objects, message):
+    """One history entry per object, for changes made in bulk (actions, merges)."""
     if objects:
         LogEntry.objects.log_actions(
-            user_id=request.user.pk,
-            queryset=objects,
-            action_flag=CHANGE,
-            change_message=[{"changed": {"fields": ["published"]}}],
+            user_id=request.user.pk, queryset=objects, action_flag=CHANGE, change_message=message
         )
+
+
+def log_published(request, objects):
+    log_changes(request, objects, [{"changed": {"fields": ["published"]}}])
 
 
 class ConferenceTimeZoneMixin:
@@ -560,31 +561,3 @@ class TalkAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin, a
         speakers = set(talk.authorships.values_list("speaker", flat=True))
         for warning in session_warnings(talk.session, speaker_ids=speakers, overlaps=False):
             self.message_user(request, warning, messages.WARNING)
-
-    @staticmethod
-    def log_byline_change(request, talks, message):
-        """Record in each talk's history a change made to its byline from elsewhere (merges)."""
-        LogEntry.objects.log_actions(
-            user_id=request.user.pk, queryset=talks, action_flag=CHANGE, change_message=message
-        )
-
-
-@admin.register(EventRevision)
-class EventRevisionAdmin(admin.ModelAdmin):
-    """What calendar subscribers were last sent. The feeds keep these rows, so the admin only
-    shows them (to superusers: the committee has no permission on them)."""
-
-    list_display = ["__str__", "conference", "sequence", "modified_at", "withdrawn_at"]
-    list_select_related = ["conference"]
-    list_filter = ["conference", ("withdrawn_at", admin.EmptyFieldListFilter)]
-    search_fields = ["uid"]
-    ordering = ["conference__name", "-modified_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

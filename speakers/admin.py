@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from program.admin import PublicLinkMixin, subquery_count
+from program.admin import PublicLinkMixin, log_changes, subquery_count
 from program.readiness import affiliation_key
 from program.search import public_affiliations
 from speakers.models import Affiliation, Authorship, Speaker
@@ -158,14 +158,10 @@ def merge_action(model_admin, request, queryset, merge_class, template):
         model_admin.log_deletions(request, plan.sources)
         plan.apply()
         model_admin.log_change(request, target, plan.summary())
-        if talks:
-            from program.admin import TalkAdmin
-
-            TalkAdmin.log_byline_change(request, talks, f"Byline: {plan.summary()}")
+        log_changes(request, talks, f"Byline: {plan.summary()}")
+        merged = opts.verbose_name_plural if len(plan.sources) > 1 else opts.verbose_name
         model_admin.message_user(
-            request,
-            f"Merged {len(plan.sources)} {opts.verbose_name_plural if len(plan.sources) > 1 else opts.verbose_name} into “{target}”.",  # noqa: E501
-            messages.SUCCESS,
+            request, f"Merged {len(plan.sources)} {merged} into “{target}”.", messages.SUCCESS
         )
         return None
     if confirmed:

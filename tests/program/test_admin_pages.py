@@ -1,13 +1,16 @@
 """Every admin page of the program and speaker models, as a program committee member sees it."""
 
+import uuid
 from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 
-from program.models import Conference, Day, Session, Talk
+from program.models import Conference, Day, EventRevision, Session, Talk
 from speakers.models import Affiliation, Authorship, Speaker
+from tests.factories import TalkFactory
 
 COMMITTEE = "Program committee"
 
@@ -215,3 +218,20 @@ def form_data(response, form_id=None):
     reader = FormReader(form_id)
     reader.feed(response.content.decode())
     return reader.data
+
+
+def test_member_deletes_a_conference_whose_feeds_were_read(db, member_client):
+    """The feeds' revision rows go with their conference; they need no permission of their own."""
+    conference = TalkFactory().session.conference
+    EventRevision.objects.create(
+        uid=uuid.uuid4(),
+        conference=conference,
+        content_hash="0" * 64,
+        modified_at=timezone.now(),
+        snapshot={},
+    )
+    url = admin_url(Conference, "delete", conference.pk)
+    page = member_client.get(url)
+    assert "permission to delete" not in page.text
+    assert member_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Conference.objects.filter(pk=conference.pk).exists()
