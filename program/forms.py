@@ -54,7 +54,7 @@ class TalkAdminForm(forms.ModelForm):
             )
             field.label_from_instance = session_label
 
-    def session(self):
+    def chosen_session(self):
         session = self.cleaned_data.get("session")
         if session is None and self.instance.session_id:
             session = self.instance.session
@@ -68,7 +68,7 @@ class TalkAdminForm(forms.ModelForm):
         if self.has_error("start") or self.has_error("end"):
             return cleaned
         errors = {}
-        session = self.session()
+        session = self.chosen_session()
         if (start is None) != (end is None):
             errors["end" if end is None else "start"] = (
                 "Give the talk both a start and an end, or neither."
