@@ -136,6 +136,12 @@ def test_conference_change_page_links_readiness_import_and_the_site(opml20, memb
     assert reverse("admin:program_conference_readiness", args=[opml20.pk]) in page.text
     assert reverse("admin:program_conference_import") in page.text
     assert "View on site" in page.text
+    add_session = f"{reverse('admin:program_session_add')}?conference={opml20.pk}"
+    assert add_session in page.text
+    form = member_client.get(add_session).context["adminform"].form
+    assert form.initial["conference"] == str(opml20.pk)
+    assert "Local time of OpML '20: America/Los_Angeles." in form.fields["start"].help_text
+    assert {day.conference for day in form.fields["day"].queryset} == {opml20}
 
 
 def test_session_page_shows_times_in_the_conference_zone(opml20, member_client):
