@@ -2,11 +2,12 @@
 builds the calendar (program/ical.py) and answers conditional requests with 304."""
 
 import hashlib
+from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -65,62 +66,80 @@ def calendar_response(
     return response
 
 
-def feed_authorships(prefix=""):
-    """Authors with only what a feed prints and dates: thousands of them are read per feed, so
-    the speakers' affiliations, bios and creation times are left in the database."""
-    return Prefetch(
-        f"{prefix}authorships",
-        queryset=Authorship.objects.select_related("speaker", "affiliation").only(
-            "talk_id",
-            "credited_name",
-            "speaker__name",
-            "speaker__slug",
-            "speaker__updated_at",
-            "affiliation__name",
-            "affiliation__updated_at",
-        ),
+def feed_authors(talks):
+    """{talk id: [ical.Author, …]} for `talks` (a queryset), in byline order, in one query."""
+    authors = defaultdict(list)
+    rows = Authorship.objects.filter(talk__in=talks).values_list(
+        "talk_id",
+        "credited_name",
+        "speaker__name",
+        "speaker__slug",
+        "speaker__updated_at",
+        "affiliation_id",
+        "affiliation__name",
+        "affiliation__updated_at",
     )
+    for talk_id, *values in rows:
+        authors[talk_id].append(ical.Author.from_values(*values))
+    return authors
 
 
 def feed_sessions(sessions):
-    """Published sessions with their published talks and authors, read as lean as a feed can."""
-    talks = Talk.objects.filter(is_published=True).defer("media_url", "has_media", "created_at")
+    """Published sessions with their conference and published talks."""
+    talks = Talk.objects.filter(is_published=True)
     return (
         sessions.published()
         .select_related("conference")
-        .defer("created_at", "conference__intro", "conference__time_zone_note")
-        .prefetch_related(Prefetch("talks", queryset=talks), feed_authorships("talks__"))
+        .prefetch_related(Prefetch("talks", queryset=talks))
     )
 
 
 def conference_events(sessions):
     """A session's event, and an event for each of its talks that has its own times."""
+    sessions = list(sessions)
+    authors = feed_authors(Talk.objects.filter(session__in=sessions, is_published=True))
     events = []
     for session in sessions:
-        events.append(ical.session_event(session))
-        events += [ical.talk_event(talk) for talk in session.talks.all() if talk.start]
+        talks = list(session.talks.all())
+        events.append(ical.session_event(session, talks, authors))
+        events += [ical.talk_event(talk, authors[talk.pk]) for talk in talks if talk.start]
     return events
+
+
+def talk_events(talks):
+    """Each talk's own event (`talks` is a queryset of published talks)."""
+    talks = talks.select_related("session__conference")
+    authors = feed_authors(talks)
+    return [ical.talk_event(talk, authors[talk.pk]) for talk in talks]
+
+
+def feed_conference(slug):
+    """A published conference, or one that was (its feeds still send cancelled events)."""
+    was_published = Exists(EventRevision.objects.filter(conference=OuterRef("pk")))
+    return get_object_or_404(
+        Conference.objects.filter(Q(is_published=True) | was_published), slug=slug
+    )
 
 
 @require_safe
 def conference_feed(request, slug):
-    conference = get_object_or_404(Conference.objects.published(), slug=slug)
-    sessions = feed_sessions(Session.objects.filter(conference=conference))
+    conference = feed_conference(slug)
     return calendar_response(
         request,
         name=conference.program_title,
         filename=f"{conference.slug}.ics",
-        events=conference_events(sessions),
+        events=conference_events(feed_sessions(Session.objects.filter(conference=conference))),
         scope=Q(conference=conference),
         withdrawn=lambda event: event.conference_id == conference.pk and event.listed,
         since=[conference.updated_at],
+        not_found=not conference.is_published,
     )
 
 
 @require_safe
 def session_feed(request, conference_slug, number):
     """The session and its timed talks; once withdrawn, the session as cancelled."""
-    conference = get_object_or_404(Conference.objects.published(), slug=conference_slug)
+    conference = feed_conference(conference_slug)
     sessions = list(feed_sessions(Session.objects.filter(conference=conference, number=number)))
     key = f"session/{number}"
     uids = {str(session.uid) for session in sessions}
@@ -143,36 +162,35 @@ def session_feed(request, conference_slug, number):
 @require_safe
 def talk_feed(request, conference_slug, slug):
     """The talk, at its own times or its session's; once withdrawn, the talk as cancelled."""
-    conference = get_object_or_404(Conference.objects.published(), slug=conference_slug)
-    talks = list(
-        Talk.objects.published().filter(session__conference=conference, slug=slug).with_speakers()
-    )
+    conference = feed_conference(conference_slug)
+    events = talk_events(Talk.objects.published().filter(session__conference=conference, slug=slug))
     key = f"talk/{slug}"
     return calendar_response(
         request,
-        name=f"{conference.name} – {talks[0].title if talks else slug}",
+        name=f"{conference.name} – {events[0].summary if events else slug}",
         filename=f"{slug}.ics",
-        events=[ical.talk_event(talk) for talk in talks],
+        events=events,
         scope=Q(conference=conference),
         withdrawn=lambda event: event.conference_id == conference.pk and event.key == key,
         since=[conference.updated_at],
-        not_found=not talks,
+        not_found=not events,
     )
 
 
 @require_safe
 def speaker_feed(request, slug):
     """Every published talk the speaker gives, across conferences ("follow this speaker")."""
-    speaker = get_object_or_404(Speaker.objects.with_talks(), slug=slug)
-    talks = [authorship.talk for authorship in speaker.authorships.all()]
+    speaker = get_object_or_404(Speaker, slug=slug)
+    events = talk_events(Talk.objects.published().filter(authorships__speaker=speaker))
     return calendar_response(
         request,
         name=f"Talks by {speaker.name}",
         filename=f"speaker-{speaker.slug}.ics",
-        events=[ical.talk_event(talk) for talk in talks],
+        events=events,
         scope=Q(),
         withdrawn=lambda event: speaker.slug in event.speakers and event.key.startswith("talk/"),
         since=[speaker.updated_at],
+        not_found=not events,
     )
 
 
@@ -183,14 +201,13 @@ def picks_feed(request, token):
         uids = set(decode_picks(token))
     except PicksTokenError as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
-    sessions = Session.objects.published().filter(uid__in=uids).with_talks()
-    talks = Talk.objects.published().filter(uid__in=uids).with_speakers()
-    events = [ical.session_event(s) for s in sessions] + [ical.talk_event(t) for t in talks]
+    sessions = feed_sessions(Session.objects.filter(uid__in=uids))
+    session_events = [event for event in conference_events(sessions) if event.uid in uids]
     return calendar_response(
         request,
         name="My picks",
         filename="my-picks.ics",
-        events=events,
+        events=session_events + talk_events(Talk.objects.published().filter(uid__in=uids)),
         scope=Q(uid__in=uids),
         withdrawn=lambda event: event.uid in uids,
     )

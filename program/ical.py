@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 
+from speakers.models import format_author_line
+
 PRODID = "-//OpML program site//Calendar feeds//EN"
 REFRESH = "PT1H"
 MAX_LINE_OCTETS = 75
@@ -89,28 +91,49 @@ def location(session):
     return session.slack_url or f"Session {session.number} Slack channel"
 
 
-def authorship_times(talk):
-    authorships = list(talk.authorships.all())
-    return [a.speaker.updated_at for a in authorships] + [
-        a.affiliation.updated_at for a in authorships if a.affiliation
-    ]
+@dataclass(frozen=True)
+class Organisation:
+    name: str
 
 
-def session_event(session):
+@dataclass(frozen=True)
+class Author:
+    """One name of a byline, read as plain values (a feed reads thousands); it quacks like an
+    Authorship where `speakers.models.format_author_line` looks."""
+
+    printed_name: str
+    speaker_slug: str
+    affiliation_id: int | None
+    affiliation: Organisation | None
+    changed_at: datetime
+
+    @classmethod
+    def from_values(cls, credited_name, name, slug, speaker_changed, org_id, org_name, org_changed):
+        return cls(
+            printed_name=credited_name or name,
+            speaker_slug=slug,
+            affiliation_id=org_id,
+            affiliation=Organisation(org_name) if org_id else None,
+            changed_at=max(speaker_changed, org_changed) if org_id else speaker_changed,
+        )
+
+
+def session_event(session, talks, authors):
     """The session's event: its description, Slack invitation and its talks with authors.
-    Needs `Session.objects.with_talks()` (talks and authors prefetched, conference joined)."""
-    talks = list(session.talks.all())
+    `authors` maps a talk's id to its Authors in byline order; the session's conference must be
+    loaded with it."""
     talk_list = "\n".join(
-        "\n  ".join(line for line in (f"• {talk.title}", talk.author_line) if line)
-        for talk in talks
+        "\n  ".join(line for line in (f"• {t.title}", format_author_line(authors[t.pk])) if line)
+        for t in talks
     )
+    session_authors = [author for talk in talks for author in authors[talk.pk]]
     return Event(
         uid=session.uid,
         conference_id=session.conference_id,
         key=f"session/{session.number}",
         listed=True,
         session_uid=str(session.uid),
-        speakers=tuple(sorted({a.speaker.slug for t in talks for a in t.authorships.all()})),
+        speakers=tuple(sorted({author.speaker_slug for author in session_authors})),
         summary=str(session),
         description=paragraphs(
             session.description, slack_text(session), talk_list and f"Talks:\n{talk_list}"
@@ -124,14 +147,14 @@ def session_event(session):
         changed_at=max(
             [session.updated_at]
             + [talk.updated_at for talk in talks]
-            + [time for talk in talks for time in authorship_times(talk)]
+            + [author.changed_at for author in session_authors]
         ),
     )
 
 
-def talk_event(talk):
-    """The talk's own event, at its own times or else its session's. Needs the talk's session
-    (with its conference) and authors prefetched, as `Talk.objects.with_speakers()` does."""
+def talk_event(talk, authors):
+    """The talk's own event, at its own times or else its session's. The talk's session and
+    its conference must be loaded with it; `authors` are its Authors in byline order."""
     session = talk.session
     return Event(
         uid=talk.uid,
@@ -139,16 +162,18 @@ def talk_event(talk):
         key=f"talk/{talk.slug}",
         listed=talk.start is not None,
         session_uid=str(session.uid),
-        speakers=tuple(sorted(a.speaker.slug for a in talk.authorships.all())),
+        speakers=tuple(sorted(author.speaker_slug for author in authors)),
         summary=talk.title,
-        description=paragraphs(talk.author_line, talk.abstract, str(session), slack_text(session)),
+        description=paragraphs(
+            format_author_line(authors), talk.abstract, str(session), slack_text(session)
+        ),
         start=talk.start or session.start,
         end=talk.end or session.end,
         location=location(session),
         path=talk.get_absolute_url(),
         chat_url=session.slack_url,
         chat_label=session.slack_invitation,
-        changed_at=max([talk.updated_at, session.updated_at, *authorship_times(talk)]),
+        changed_at=max([talk.updated_at, session.updated_at, *(a.changed_at for a in authors)]),
     )
 
 

@@ -493,3 +493,28 @@ def test_program_page_offers_stars_and_the_picks_panel(client, opml20):
     for obj in [*Session.objects.filter(conference=opml20), *Talk.objects.all()]:
         assert f'data-pick="{obj.uid}"' in html
     assert 'data-url="/picks/TOKEN.ics"' in html
+
+
+def test_an_unpublished_conference_sends_its_events_cancelled_then_404(client, opml20, settings):
+    fetch(client, conference_url(opml20))
+    opml20.is_published = False
+    opml20.save()
+    events, _ = parse(fetch(client, conference_url(opml20)).content)
+    assert len(events) == 8
+    assert {str(event["STATUS"]) for event in events.values()} == {"CANCELLED"}
+    settings.CALENDAR_WITHDRAWN_GRACE_DAYS = 0
+    assert client.get(conference_url(opml20)).status_code == 404
+
+
+def test_an_edit_answers_a_stale_conditional_request_with_the_new_feed(client, opml20):
+    first = fetch(client, conference_url(opml20))
+    Session.objects.filter(conference=opml20, number=1).update(
+        title="Retitled", updated_at=parsedate_to_datetime(first["Last-Modified"]) + timedelta(1)
+    )
+    response = client.get(
+        conference_url(opml20),
+        HTTP_IF_NONE_MATCH=first["ETag"],
+        HTTP_IF_MODIFIED_SINCE=first["Last-Modified"],
+    )
+    assert response.status_code == 200
+    assert b"Session 1: Retitled" in response.content
