@@ -338,7 +338,7 @@ class EventRevisionQuerySet(models.QuerySet):
         """Bring the revisions of `events` (ical.Event, as the feed is about to show them) up to
         date, and mark as withdrawn every event in `scope` (a Q) that is no longer published.
         Returns {uid: revision} for `events`. An unchanged program writes nothing, so its feeds
-        stay byte-identical; each change costs one bulk write, whatever the program's size."""
+        stay byte-identical; changes are written in bulk (batched only by the database's limits)."""
         self.filter(scope, withdrawn_at=None).exclude(
             uid__in=Session.objects.published().values("uid")
         ).exclude(uid__in=Talk.objects.published().values("uid")).update(
