@@ -76,7 +76,8 @@ def conference_event(conference, sessions, request):
         "name": conference.name,
         "url": request.build_absolute_uri(conference.get_absolute_url()),
         "description": conference.intro,
-        "subEvent": [session_event(session, request) for session in sessions],
+        # Sessions only: each session's page lists its talks as its own sub-events.
+        "subEvent": [session_event(s, request, with_talks=False) for s in sessions],
     }
     if sessions:
         event["startDate"] = local_iso(sessions[0].start, conference)

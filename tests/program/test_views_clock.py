@@ -104,9 +104,18 @@ def test_program_page_describes_the_conference_as_an_event(client, opml20):
         "Session 1: Deep Learning and GPU Accelerated Data Science",
         "Session 2: Model Life Cycle",
     ]
-    assert data["subEvent"][0]["subEvent"][0]["name"] == (
-        "DLSpec: A Deep Learning Task Exchange Specification"
-    )
+    assert data["subEvent"][0]["url"] == "http://testserver/opml20/sessions/1/"
+
+
+def test_session_page_event_lists_its_talks(client, opml20):
+    session = Session.objects.get(conference=opml20, number=1)
+    data = json_ld(client.get(session.get_absolute_url()))
+    assert data["name"] == "Session 1: Deep Learning and GPU Accelerated Data Science"
+    assert data["superEvent"]["name"] == "OpML '20"
+    assert [talk["name"] for talk in data["subEvent"]] == [
+        "DLSpec: A Deep Learning Task Exchange Specification",
+        "End-to-End Data Science on GPUs with RAPIDS",
+    ]
 
 
 def test_talk_page_event_names_its_performers_and_session(client, opml20):
