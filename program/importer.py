@@ -729,7 +729,11 @@ class ProgramWriter:
         if name is None:
             return None
         if name not in self.affiliations:
-            affiliation = Affiliation.objects.filter(name=name).first() or Affiliation(name=name)
+            affiliation = (
+                Affiliation.objects.filter(name=name).first()
+                or Affiliation.objects.filter(aliases__name=name).first()
+                or Affiliation(name=name)
+            )
             create_values = {} if affiliation.pk else {"slug": unique_slug(Affiliation, name)}
             self.affiliations[name] = self.save(
                 "affiliation", affiliation, {}, line=line, create_values=create_values
@@ -766,14 +770,17 @@ class ProgramWriter:
 
     def write_speakers(self):
         """One Speaker per person: a name the database already has is that Speaker (the one at
-        the same organisation, if several share the name). A bio the file lacks is kept."""
+        the same organisation, if several share the name), and so is a name merged into one in
+        the admin. A bio the file lacks is kept."""
         from speakers.models import Speaker
 
         aliases, people = self.people()
         speakers = {}
         for name, person in people.items():
             affiliation = self.affiliation(person["affiliation"], person["line"])
-            candidates = list(Speaker.objects.filter(name=name))
+            candidates = list(Speaker.objects.filter(name=name)) or list(
+                Speaker.objects.filter(aliases__name=name)
+            )
             speaker = next(
                 (s for s in candidates if s.affiliation_id == getattr(affiliation, "pk", None)),
                 candidates[0] if candidates else Speaker(name=name),

@@ -87,6 +87,43 @@ class Speaker(TimestampedModel):
         return reverse("speakers:speaker_detail", kwargs={"slug": self.slug})
 
 
+class Alias(models.Model):
+    """A name and URL slug a record had before the committee merged it into another ("Intuit
+    Inc." into "Intuit"): imports map the old name to the kept record, and the old public URL
+    redirects to it, so a merge is never undone by the next import nor breaks shared links."""
+
+    name = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class AffiliationAlias(Alias):
+    affiliation = models.ForeignKey(Affiliation, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta(Alias.Meta):
+        verbose_name_plural = "affiliation aliases"
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="unique_affiliation_alias_name"),
+            models.UniqueConstraint(fields=["slug"], name="unique_affiliation_alias_slug"),
+        ]
+
+
+class SpeakerAlias(Alias):
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta(Alias.Meta):
+        verbose_name_plural = "speaker aliases"
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="unique_speaker_alias_slug"),
+        ]
+
+
 class Authorship(models.Model):
     """A speaker's place in a talk's byline, with the affiliation printed for that talk."""
 

@@ -1,0 +1,51 @@
+"""A merge made in the admin survives the next import of the program."""
+
+import pytest
+
+from program.importer import apply_program, parse_program
+from speakers.merging import AffiliationMerge, SpeakerMerge
+from speakers.models import Affiliation, Speaker
+
+
+@pytest.fixture
+def imported(db, seed_text):
+    apply_program(parse_program(seed_text), "opml20", publish=True)
+    return seed_text
+
+
+def test_reimport_after_merging_affiliations_recreates_nothing(imported):
+    intuit = Affiliation.objects.get(name="Intuit")
+    AffiliationMerge.plan(intuit, [Affiliation.objects.get(name="Intuit Inc.")]).apply()
+    report = apply_program(parse_program(imported), "opml20")
+    assert not Affiliation.objects.filter(name="Intuit Inc.").exists()
+    assert report.created["affiliation"] == []
+    assert report.created["authorship"] == []
+    assert report.updated["authorship"] == []
+    canchi = Speaker.objects.get(name="Srivathsan Canchi")
+    assert canchi.affiliation == intuit
+    assert intuit.aliases.get().slug == "intuit-inc"
+
+
+def test_reimport_after_merging_speakers_recreates_nothing(imported):
+    kept = Speaker.objects.get(name="Todd Underwood")
+    duplicate = Speaker.objects.create(name="T. Underwood", slug="t-underwood")
+    SpeakerMerge.plan(kept, [duplicate]).apply()
+    assert kept.aliases.get().name == "T. Underwood"
+    report = apply_program(
+        parse_program(imported.replace("Todd Underwood", "T. Underwood")), "opml20"
+    )
+    assert not Speaker.objects.filter(name="T. Underwood").exists()
+    assert report.created["speaker"] == []
+    assert kept.authorships.count() == 2
+
+
+def test_aliases_follow_a_second_merge(imported):
+    """Merging A into B, then B into C: both old names now lead to C."""
+    first, second = (
+        Affiliation.objects.get(name="Intuit Inc."),
+        Affiliation.objects.get(name="Intuit"),
+    )
+    AffiliationMerge.plan(second, [first]).apply()
+    final = Affiliation.objects.create(name="Intuit, Inc. (all)", slug="intuit-all")
+    AffiliationMerge.plan(final, [second]).apply()
+    assert set(final.aliases.values_list("name", flat=True)) == {"Intuit", "Intuit Inc."}
