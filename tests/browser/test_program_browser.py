@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from program.models import Session
+from program.models import Talk
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -23,15 +23,24 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture
-def program_url(live_server, transactional_db, opml20):
-    return f"{live_server.url}{opml20.get_absolute_url()}"
+def urls(live_server, transactional_db, opml20):
+    """Addresses of the pages under test, read from the database before the browser starts:
+    once Playwright runs, Django refuses database access from this thread."""
+    talk = Talk.objects.select_related("session__conference").get(title__startswith="SPOK")
+    return {
+        "program": f"{live_server.url}{opml20.get_absolute_url()}",
+        "talk": f"{live_server.url}{talk.get_absolute_url()}",
+        "host": live_server.url.split("/")[2],
+    }
 
 
 @pytest.fixture
-def browser(monkeypatch, program_url):
-    # Playwright's sync API runs an event loop in this thread; the data is already in place and
-    # the live server answers from its own thread, so Django's async guard is not needed here.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def program_url(urls):
+    return urls["program"]
+
+
+@pytest.fixture
+def browser(urls):
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
@@ -58,11 +67,11 @@ def first_session(page):
     return page.locator("#session-1")
 
 
-def test_program_loads_without_errors_or_third_party_requests(browser, program_url, live_server):
-    page = open_page(browser, program_url)
+def test_program_loads_without_errors_or_third_party_requests(browser, urls):
+    page = open_page(browser, urls["program"])
     assert page.locator("h1").inner_text() == "OpML '20 Conference Program"
     assert page.errors == []
-    assert page.hosts == {live_server.url.split("/")[2]}
+    assert page.hosts == {urls["host"]}
 
 
 def test_viewer_in_the_conference_zone_sees_one_clock(browser, program_url):
@@ -108,13 +117,12 @@ def test_without_javascript_the_conference_times_still_show(browser, program_url
     assert not page.locator(".zone-picker").is_visible()
 
 
-def test_phone_layout_fits_375_pixels(browser, program_url, live_server):
-    page = open_page(browser, program_url, zone="Europe/Berlin", viewport=PHONE)
+def test_phone_layout_fits_375_pixels(browser, urls):
+    page = open_page(browser, urls["program"], zone="Europe/Berlin", viewport=PHONE)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=SCREENSHOTS / "program-phone-berlin.png")
     page.screenshot(path=SCREENSHOTS / "program-phone-berlin-full.png", full_page=True)
-    talk = Session.objects.get(number=7).talks.get(title__startswith="SPOK")
-    page.goto(f"{live_server.url}{talk.get_absolute_url()}")
+    page.goto(urls["talk"])
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=SCREENSHOTS / "talk-phone.png", full_page=True)
     assert page.errors == []
