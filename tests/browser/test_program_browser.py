@@ -136,3 +136,25 @@ def test_keyboard_user_can_skip_to_the_content(browser, program_url):
     page.screenshot(path=SCREENSHOTS / "skip-link-focused.png")
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "content"
+
+
+def test_attendee_finds_a_talk_by_searching(browser, urls):
+    page = open_page(browser, urls["program"], viewport=PHONE)
+    page.get_by_role("link", name="Search", exact=True).click()
+    page.get_by_label("Search talks, speakers and organisations").fill("Kubernetes")
+    page.get_by_role("button", name="Search").click()
+    page.screenshot(path=SCREENSHOTS / "search-phone.png", full_page=True)
+    page.get_by_role("link", name="SPOK - Managing ML/Big Data Spark Workloads").click()
+    assert page.url == urls["talk"]
+    assert page.get_by_role("heading", level=1).inner_text().startswith("SPOK")
+    assert page.errors == []
+
+
+def test_print_shows_the_program_without_controls(browser, urls):
+    page = open_page(browser, urls["program"], zone="Europe/Berlin")
+    page.emulate_media(media="print")
+    assert not page.get_by_label("Also show times in").is_visible()
+    assert not page.locator(".your-time").first.is_visible()
+    assert page.locator("#session-1 .session-time").inner_text() == "9:00–10:30 am PDT"
+    page.pdf(path=SCREENSHOTS / "program-print.pdf")
+    page.screenshot(path=SCREENSHOTS / "program-print.png")
