@@ -1,10 +1,12 @@
 """Search over talks (titles, abstracts), speakers (names, affiliations) and organisations.
 
-On PostgreSQL the matches come from full-text search, ranked (titles and names weigh more than
-abstracts and affiliations); elsewhere (SQLite) every word must appear somewhere in the fields,
-case-insensitively, and results come in program order.
+Every word typed must match, as a word or the start of one. On PostgreSQL the matches come from
+full-text search (stemmed, so "moderating" finds "moderation"), ranked: titles and names weigh
+more than abstracts and affiliations. Elsewhere (SQLite) each word must appear somewhere in the
+fields, case-insensitively, and results come in program order.
 """
 
+import re
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import and_, or_
@@ -53,7 +55,7 @@ class SearchForm(forms.Form):
 
     def clean_q(self):
         query = " ".join(self.cleaned_data["q"].split())
-        if not query:
+        if not words(query):
             raise forms.ValidationError("Type a word to search for.")
         return query
 
@@ -72,6 +74,11 @@ class SearchResults:
         return len(self.talks) + len(self.speakers) + len(self.affiliations)
 
 
+def words(query):
+    """The words of a query; punctuation is never query syntax."""
+    return re.findall(r"\w+", query)
+
+
 def _matching(queryset, query, fields, config):
     """Filter `queryset` to rows matching `query` over `fields` [(field, weight)], best first."""
     if connection.vendor == "postgresql":
@@ -79,17 +86,22 @@ def _matching(queryset, query, fields, config):
             lambda a, b: a + b,
             (SearchVector(name, weight=weight, config=config) for name, weight in fields),
         )
-        search_query = SearchQuery(query, search_type="websearch", config=config)
+        # Every word, each as a prefix ("kube" finds Kubernetes, "under" Underwood), so partly
+        # typed words match as they do on SQLite; only letters and digits reach to_tsquery.
+        prefixes = " & ".join(f"{word}:*" for word in words(query))
+        search_query = SearchQuery(prefixes, search_type="raw", config=config)
         return (
             queryset.annotate(document=vector, rank=SearchRank(vector, search_query))
             .filter(document=search_query)
             .order_by("-rank", *queryset.query.order_by or queryset.model._meta.ordering)
         )
-    words = query.split()
     return queryset.filter(
         reduce(
             and_,
-            (reduce(or_, (Q(**{f"{name}__icontains": w}) for name, _ in fields)) for w in words),
+            (
+                reduce(or_, (Q(**{f"{name}__icontains": word}) for name, _ in fields))
+                for word in words(query)
+            ),
         )
     )
 

@@ -30,6 +30,19 @@ def test_every_word_must_match(opml20):
     assert titles(search("Kubernetes Metaflow")) == []
 
 
+def test_partly_typed_words_match(opml20):
+    assert "SPOK - Managing ML/Big Data Spark Workloads at scale on Kubernetes" in titles(
+        search("kube")
+    )
+    assert [speaker.name for speaker in search("underw").speakers] == ["Todd Underwood"]
+
+
+def test_punctuation_is_not_query_syntax(opml20):
+    assert titles(search("Metaflow & | ! :* (")) == [
+        "More Data Science, Less Engineering: A Netflix Original"
+    ]
+
+
 def test_finds_speakers_by_name_and_organisations_by_name(opml20):
     results = search("Underwood")
     assert [speaker.name for speaker in results.speakers] == ["Todd Underwood"]
@@ -81,6 +94,11 @@ def test_search_page_without_query_shows_the_form_only(client, opml20):
 
 def test_blank_query_gets_a_clear_message(client, opml20):
     text = page_text(client.get(reverse("program:search"), {"q": "   "}))
+    assert "Type a word to search for." in text
+
+
+def test_punctuation_only_gets_a_clear_message(client, opml20):
+    text = page_text(client.get(reverse("program:search"), {"q": "&& !"}))
     assert "Type a word to search for." in text
 
 
