@@ -17,6 +17,7 @@ pytestmark = [
 ]
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe is not installed")
 
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
@@ -27,10 +28,17 @@ def urls(live_server, transactional_db, opml20):
     """Addresses of the pages under test, read from the database before the browser starts:
     once Playwright runs, Django refuses database access from this thread."""
     talk = Talk.objects.select_related("session__conference").get(title__startswith="SPOK")
-    return {
-        "program": f"{live_server.url}{opml20.get_absolute_url()}",
-        "talk": f"{live_server.url}{talk.get_absolute_url()}",
-        "host": live_server.url.split("/")[2],
+    authorship = talk.authorships.select_related("speaker", "affiliation").first()
+    paths = {
+        "program": opml20.get_absolute_url(),
+        "session": talk.session.get_absolute_url(),
+        "talk": talk.get_absolute_url(),
+        "speaker": authorship.speaker.get_absolute_url(),
+        "affiliation": authorship.affiliation.get_absolute_url(),
+        "search": "/search/?q=Intuit",
+    }
+    return {name: f"{live_server.url}{path}" for name, path in paths.items()} | {
+        "host": live_server.url.split("/")[2]
     }
 
 
@@ -158,3 +166,15 @@ def test_print_shows_the_program_without_controls(browser, urls):
     assert page.locator("#session-1 .session-time").inner_text() == "9:00–10:30 am PDT"
     page.pdf(path=SCREENSHOTS / "program-print.pdf")
     page.screenshot(path=SCREENSHOTS / "program-print.png")
+
+
+@pytest.mark.parametrize("name", ["program", "session", "talk", "speaker", "affiliation", "search"])
+def test_pages_pass_axe_wcag_21_aa_checks(browser, urls, name):
+    page = open_page(browser, urls[name], zone="Europe/Berlin", viewport=PHONE)
+    results = axe.Axe().run(
+        page,
+        options={
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+        },
+    )
+    assert results.response["violations"] == [], results.generate_report()
