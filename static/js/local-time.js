@@ -130,7 +130,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     var zone = storedZone();
     var select = document.getElementById("viewer-zone");
-    if (select) setUpPicker(select, zone);
+    // The picker only matters on pages that show times.
+    if (select && document.querySelector("time.when")) setUpPicker(select, zone);
     render(zone || deviceZone());
   });
 })();

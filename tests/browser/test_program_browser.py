@@ -178,3 +178,10 @@ def test_pages_pass_axe_wcag_21_aa_checks(browser, urls, name):
         },
     )
     assert results.response["violations"] == [], results.generate_report()
+
+
+def test_zone_picker_only_shows_where_there_are_times(browser, live_server, urls):
+    page = open_page(browser, f"{live_server.url}/search/", zone="Europe/Berlin")
+    assert not page.locator(".zone-picker").is_visible()
+    page.goto(urls["search"])
+    assert page.get_by_label("Also show times in").is_visible()
