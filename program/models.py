@@ -51,6 +51,25 @@ class TimestampedModel(models.Model):
         abstract = True
 
 
+class ProgramItem(TimestampedModel):
+    """What sessions and talks share: a draft/published flag, and the UID that calendar apps
+    know them by for ever, whatever else changes (see program/ical.py)."""
+
+    is_published = models.BooleanField(
+        "published", default=False, help_text="Drafts are visible to staff only."
+    )
+    uid = models.UUIDField(
+        "calendar UID",
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="Identifies it to calendar apps for ever, whatever else changes.",
+    )
+
+    class Meta:
+        abstract = True
+
+
 def authorships_prefetch(prefix=""):
     """Prefetch a talk's authorships in order, with their speakers and affiliations."""
     from speakers.models import Authorship
@@ -162,7 +181,7 @@ class SessionQuerySet(models.QuerySet):
         )
 
 
-class Session(TimestampedModel):
+class Session(ProgramItem):
     """A block of the program on one day, with its talks and its own Slack channel."""
 
     conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="sessions")
@@ -182,14 +201,6 @@ class Session(TimestampedModel):
         "Leave blank for “Join the discussion on the Session N Slack channel.”",
     )
     order = models.PositiveIntegerField(default=0, help_text="Breaks ties between sessions.")
-    is_published = models.BooleanField("published", default=False)
-    uid = models.UUIDField(
-        "calendar UID",
-        default=uuid.uuid4,
-        unique=True,
-        editable=False,
-        help_text="Identifies this session to calendar apps for ever, whatever else changes.",
-    )
 
     objects = SessionQuerySet.as_manager()
 
@@ -258,7 +269,7 @@ class TalkQuerySet(models.QuerySet):
         )
 
 
-class Talk(TimestampedModel):
+class Talk(ProgramItem):
     """A talk or paper presentation in a session, with its ordered authors."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="talks")
@@ -272,14 +283,6 @@ class Talk(TimestampedModel):
         "media available", default=False, help_text="The program lists “Available Media”."
     )
     media_url = models.URLField("media URL", blank=True)
-    is_published = models.BooleanField("published", default=False)
-    uid = models.UUIDField(
-        "calendar UID",
-        default=uuid.uuid4,
-        unique=True,
-        editable=False,
-        help_text="Identifies this talk to calendar apps for ever, whatever else changes.",
-    )
 
     objects = TalkQuerySet.as_manager()
 
