@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 from html.parser import HTMLParser
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -283,3 +284,13 @@ def test_large_program_page_shows_every_talk(client, large_program):
         html.count('class="talk"') == Talk.objects.filter(session__conference=large_program).count()
     )
     assert Conference.objects.count() == 1
+
+
+def test_server_errors_get_the_friendly_500_page(client, opml20):
+    client.raise_request_exception = False
+    with mock.patch("program.views.program_clock", side_effect=RuntimeError("boom")):
+        response = client.get(opml20.get_absolute_url())
+    assert response.status_code == 500
+    text = page_text(response)
+    assert "Something went wrong" in text
+    assert "boom" not in response.content.decode()
