@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 from program import ical
 from program.models import Conference, EventRevision, Session, Talk
 from program.picks import PicksTokenError, decode_picks
-from speakers.models import Authorship, Speaker
+from speakers.models import Authorship, Speaker, SpeakerAlias
 
 
 def calendar_response(
@@ -179,8 +179,14 @@ def talk_feed(request, conference_slug, slug):
 
 @require_safe
 def speaker_feed(request, slug):
-    """Every published talk the speaker gives, across conferences ("follow this speaker")."""
-    speaker = get_object_or_404(Speaker, slug=slug)
+    """Every published talk the speaker gives, across conferences ("follow this speaker"). A
+    speaker merged into another redirects, so their followers' calendars follow the merge."""
+    speaker = Speaker.objects.filter(slug=slug).first()
+    if speaker is None:
+        successor = SpeakerAlias.successor(slug)
+        if successor is None:
+            raise Http404("No speaker here.")
+        return redirect(successor.get_calendar_url(), permanent=True)
     events = talk_events(Talk.objects.published().filter(authorships__speaker=speaker))
     return calendar_response(
         request,

@@ -86,6 +86,9 @@ class Speaker(TimestampedModel):
     def get_absolute_url(self):
         return reverse("speakers:speaker_detail", kwargs={"slug": self.slug})
 
+    def get_calendar_url(self):
+        return reverse("feeds:speaker", kwargs={"slug": self.slug})
+
 
 class Alias(models.Model):
     """A name and URL slug a record had before the committee merged it into another ("Intuit
@@ -95,6 +98,8 @@ class Alias(models.Model):
     name = models.CharField(max_length=300)
     slug = models.SlugField(max_length=120)
 
+    target_field = ""  # the foreign key to the record that was kept
+
     class Meta:
         abstract = True
         ordering = ["name"]
@@ -102,9 +107,16 @@ class Alias(models.Model):
     def __str__(self):
         return self.name
 
+    @classmethod
+    def successor(cls, slug):
+        """The record that the one once at `slug` was merged into, or None."""
+        alias = cls.objects.select_related(cls.target_field).filter(slug=slug).first()
+        return getattr(alias, cls.target_field) if alias else None
+
 
 class AffiliationAlias(Alias):
     affiliation = models.ForeignKey(Affiliation, on_delete=models.CASCADE, related_name="aliases")
+    target_field = "affiliation"
 
     class Meta(Alias.Meta):
         verbose_name_plural = "affiliation aliases"
@@ -116,6 +128,7 @@ class AffiliationAlias(Alias):
 
 class SpeakerAlias(Alias):
     speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="aliases")
+    target_field = "speaker"
 
     class Meta(Alias.Meta):
         verbose_name_plural = "speaker aliases"

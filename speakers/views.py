@@ -1,15 +1,35 @@
 """Public pages of people and organisations."""
 
 from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect
 from django.views.generic import DetailView
 
 from program.search import public_affiliations
 from program.views import can_preview
-from speakers.models import Affiliation, Authorship, Speaker
+from speakers.models import Affiliation, AffiliationAlias, Authorship, Speaker, SpeakerAlias
 
 
-class SpeakerDetailView(DetailView):
+class FollowMergesMixin:
+    """The URL of a record merged away in the admin redirects (301) to the record it was merged
+    into, so links shared before the merge keep working."""
+
+    alias_model = None
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            successor = self.alias_model.successor(kwargs["slug"])
+            if successor is None:
+                raise
+            return redirect(successor, permanent=True)
+
+
+class SpeakerDetailView(FollowMergesMixin, DetailView):
     """A person, their bio, and every talk they gave, across conferences."""
+
+    alias_model = SpeakerAlias
 
     def get_queryset(self):
         preview = can_preview(self.request)
@@ -17,8 +37,10 @@ class SpeakerDetailView(DetailView):
         return speakers.with_talks(include_drafts=preview)
 
 
-class AffiliationDetailView(DetailView):
+class AffiliationDetailView(FollowMergesMixin, DetailView):
     """An organisation, the people who spoke for it or work there, and their talks."""
+
+    alias_model = AffiliationAlias
 
     def get_queryset(self):
         return Affiliation.objects.all() if can_preview(self.request) else public_affiliations()

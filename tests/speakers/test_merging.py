@@ -49,3 +49,23 @@ def test_aliases_follow_a_second_merge(imported):
     final = Affiliation.objects.create(name="Intuit, Inc. (all)", slug="intuit-all")
     AffiliationMerge.plan(final, [second]).apply()
     assert set(final.aliases.values_list("name", flat=True)) == {"Intuit", "Intuit Inc."}
+
+
+def test_old_pages_and_feeds_redirect_to_the_merged_record(imported, client):
+    kept = Speaker.objects.get(name="Todd Underwood")
+    duplicate = Speaker.objects.create(name="T. Underwood", slug="t-underwood")
+    SpeakerMerge.plan(kept, [duplicate]).apply()
+    intuit = Affiliation.objects.get(name="Intuit")
+    AffiliationMerge.plan(intuit, [Affiliation.objects.get(name="Intuit Inc.")]).apply()
+
+    for old, new in [
+        ("/speakers/t-underwood/", kept.get_absolute_url()),
+        ("/speakers/t-underwood/calendar.ics", kept.get_calendar_url()),
+        ("/affiliations/intuit-inc/", intuit.get_absolute_url()),
+    ]:
+        response = client.get(old)
+        assert response.status_code == 301
+        assert response.headers["Location"] == new
+        assert client.get(new).status_code == 200
+    assert client.get("/speakers/nobody-at-all/").status_code == 404
+    assert client.get("/speakers/nobody-at-all/calendar.ics").status_code == 404
