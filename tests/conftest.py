@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.factories import make_committee_member
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seed" / "opml20-program.txt"
 
@@ -41,3 +43,16 @@ def large_program(db):
         stdout=io.StringIO(),
     )
     return Conference.objects.get(slug="large")
+
+
+@pytest.fixture
+def member(django_user_model):
+    """A program committee member (staff, in the group, not a superuser)."""
+    return make_committee_member(django_user_model)
+
+
+@pytest.fixture
+def member_client(client, member):
+    """A test client logged in as a program committee member."""
+    client.force_login(member)
+    return client

@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 import factory
+from django.contrib.auth.models import Group
 
 from program.models import Conference, Day, Session, Talk
 from speakers.models import Affiliation, Authorship, Speaker
@@ -84,3 +85,13 @@ class AuthorshipFactory(factory.django.DjangoModelFactory):
     speaker = factory.SubFactory(SpeakerFactory)
     affiliation = factory.SelfAttribute("speaker.affiliation")
     position = factory.Sequence(lambda n: n)
+
+
+COMMITTEE = "Program committee"
+
+
+def make_committee_member(django_user_model, username="curator"):
+    """A staff user in the "Program committee" group, not a superuser."""
+    user = django_user_model.objects.create_user(username, password="not-used", is_staff=True)
+    user.groups.add(Group.objects.get(name=COMMITTEE))
+    return user

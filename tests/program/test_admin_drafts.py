@@ -4,8 +4,7 @@ import pytest
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 
-from tests.factories import AuthorshipFactory, TalkFactory
-from tests.program.test_admin_pages import make_committee_member
+from tests.factories import AuthorshipFactory, TalkFactory, make_committee_member
 
 
 def needs_template(name):

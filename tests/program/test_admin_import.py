@@ -1,27 +1,14 @@
 """Importing a program text from the admin: upload, dry run, apply."""
 
-import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from program.models import Conference, Day, Session, Talk
 from speakers.models import Affiliation, Authorship, Speaker
-from tests.program.test_admin_pages import make_committee_member
 
 IMPORT = reverse("admin:program_conference_import")
 MODELS = [Conference, Day, Session, Talk, Affiliation, Speaker, Authorship]
-
-
-@pytest.fixture
-def member(django_user_model):
-    return make_committee_member(django_user_model)
-
-
-@pytest.fixture
-def member_client(client, member):
-    client.force_login(member)
-    return client
 
 
 def counts():

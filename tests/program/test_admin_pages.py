@@ -10,9 +10,7 @@ from django.utils import timezone
 
 from program.models import Conference, Day, EventRevision, Session, Talk
 from speakers.models import Affiliation, Authorship, Speaker
-from tests.factories import TalkFactory
-
-COMMITTEE = "Program committee"
+from tests.factories import COMMITTEE, TalkFactory
 
 # (model, inline formset prefixes its change page renders)
 CURATED = [
@@ -24,24 +22,6 @@ CURATED = [
     (Speaker, ["authorships"]),
     (Authorship, []),
 ]
-
-
-def make_committee_member(django_user_model, username="curator"):
-    """A staff user in the "Program committee" group, not a superuser."""
-    user = django_user_model.objects.create_user(username, password="not-used", is_staff=True)
-    user.groups.add(Group.objects.get(name=COMMITTEE))
-    return user
-
-
-@pytest.fixture
-def member(django_user_model):
-    return make_committee_member(django_user_model)
-
-
-@pytest.fixture
-def member_client(client, member):
-    client.force_login(member)
-    return client
 
 
 def admin_url(model, view, *args):

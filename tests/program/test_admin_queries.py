@@ -7,17 +7,11 @@ from django.urls import reverse
 
 from program.models import Conference, Day, Session, Talk
 from speakers.models import Affiliation, Authorship, Speaker
-from tests.program.test_admin_pages import admin_url, make_committee_member
+from tests.program.test_admin_pages import admin_url
 
 MODELS = [Conference, Day, Session, Talk, Affiliation, Speaker, Authorship]
 # A changelist: session, user, permissions, the count, the page, prefetches, filters' choices.
 CHANGELIST_QUERIES = 16
-
-
-@pytest.fixture
-def member_client(client, django_user_model):
-    client.force_login(make_committee_member(django_user_model))
-    return client
 
 
 def queries(client, url, params=None):

@@ -14,18 +14,6 @@ from tests.factories import (
     SpeakerFactory,
     TalkFactory,
 )
-from tests.program.test_admin_pages import make_committee_member
-
-
-@pytest.fixture
-def member(django_user_model):
-    return make_committee_member(django_user_model)
-
-
-@pytest.fixture
-def member_client(client, member):
-    client.force_login(member)
-    return client
 
 
 @pytest.mark.parametrize(

@@ -1,27 +1,14 @@
 """Merging duplicate affiliations and speakers from the admin."""
 
-import pytest
 from django.contrib.admin.models import DELETION, LogEntry
 from django.urls import reverse
 
 from program.models import Talk
 from speakers.models import Affiliation, Authorship, Speaker
 from tests.factories import AffiliationFactory, AuthorshipFactory, SpeakerFactory, TalkFactory
-from tests.program.test_admin_pages import make_committee_member
 
 SPEAKERS = reverse("admin:speakers_speaker_changelist")
 AFFILIATIONS = reverse("admin:speakers_affiliation_changelist")
-
-
-@pytest.fixture
-def member(django_user_model):
-    return make_committee_member(django_user_model)
-
-
-@pytest.fixture
-def member_client(client, member):
-    client.force_login(member)
-    return client
 
 
 def merge(client, url, action, objects, target=None, confirm=True):
