@@ -62,14 +62,7 @@ class SpeakerMerge:
         self.target.bio = self.bio
         self.target.affiliation = self.affiliation
         self.target.save(update_fields=["bio", "affiliation", "updated_at"])
-        SpeakerAlias.objects.filter(speaker__in=self.sources).update(speaker=self.target)
-        SpeakerAlias.objects.bulk_create(
-            (
-                SpeakerAlias(speaker=self.target, name=source.name, slug=source.slug)
-                for source in self.sources
-            ),
-            ignore_conflicts=True,  # merged away before under the same name
-        )
+        SpeakerAlias.record_merge(self.target, self.sources)
         # PROTECT on Authorship.speaker: this fails, and rolls everything back, if any
         # authorship were left behind.
         Speaker.objects.filter(pk__in=[s.pk for s in self.sources]).delete()
@@ -115,16 +108,7 @@ class AffiliationMerge:
     def apply(self):
         Speaker.objects.filter(affiliation__in=self.sources).update(affiliation=self.target)
         Authorship.objects.filter(affiliation__in=self.sources).update(affiliation=self.target)
-        AffiliationAlias.objects.filter(affiliation__in=self.sources).update(
-            affiliation=self.target
-        )
-        AffiliationAlias.objects.bulk_create(
-            (
-                AffiliationAlias(affiliation=self.target, name=source.name, slug=source.slug)
-                for source in self.sources
-            ),
-            ignore_conflicts=True,  # merged away before under the same name
-        )
+        AffiliationAlias.record_merge(self.target, self.sources)
         # PROTECT on both foreign keys: nothing can be left pointing at a deleted affiliation.
         Affiliation.objects.filter(pk__in=[a.pk for a in self.sources]).delete()
 

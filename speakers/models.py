@@ -108,6 +108,18 @@ class Alias(models.Model):
         return self.name
 
     @classmethod
+    def record_merge(cls, target, sources):
+        """Remember `sources`, about to be merged into `target`: their names and slugs, and the
+        aliases they had themselves, now lead to `target`."""
+        cls.objects.filter(**{f"{cls.target_field}__in": sources}).update(
+            **{cls.target_field: target}
+        )
+        cls.objects.bulk_create(
+            (cls(name=s.name, slug=s.slug, **{cls.target_field: target}) for s in sources),
+            ignore_conflicts=True,  # merged away before under the same name
+        )
+
+    @classmethod
     def successor(cls, slug):
         """The record that the one once at `slug` was merged into, or None."""
         alias = cls.objects.select_related(cls.target_field).filter(slug=slug).first()
