@@ -9,14 +9,13 @@ from django.core.management import call_command
 from tests.factories import make_committee_member
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "seed" / "opml20-program.txt"
+SEED = ROOT / "fixtures" / "opml20-program.txt"
 
 
 @pytest.fixture
 def seed_text():
-    """The OpML '20 program exactly as published (shared/seed beside the checkout)."""
-    if not SEED.exists():
-        pytest.fail(f"The OpML '20 seed is missing: expected it at {SEED}")
+    """The OpML '20 program exactly as published (a copy of the shared seed, kept identical by
+    tests/test_fixture.py)."""
     return SEED.read_text(encoding="utf-8")
 
 

@@ -1,5 +1,7 @@
 """fixtures/opml20.json is the importer's output for the seed, and loads on an empty database."""
 
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 
@@ -46,3 +48,11 @@ def test_fixture_is_what_the_importer_makes_of_the_seed(seed_text, django_db_blo
         model.objects.all().delete()
     call_command("loaddata", "opml20", verbosity=0)
     assert program_facts() == imported
+
+
+def test_seed_copy_is_the_published_program(seed_text):
+    """fixtures/opml20-program.txt is the shared seed, byte for byte, wherever both exist."""
+    shared = Path(__file__).resolve().parents[2] / "shared" / "seed" / "opml20-program.txt"
+    if not shared.exists():
+        pytest.skip(f"no shared seed beside the checkout ({shared})")
+    assert seed_text == shared.read_text(encoding="utf-8")
