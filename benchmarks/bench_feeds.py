@@ -36,11 +36,11 @@ def main():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from program.management.commands.generate_program import LARGE_PROGRAM
+
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
-    call_command(
-        "generate_program", slug="bench", days=20, sessions_per_day=5, talks_per_session=20
-    )
+    call_command("generate_program", slug="bench", **LARGE_PROGRAM)
     client = Client()
 
     def get():

@@ -29,6 +29,8 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_databases  # noqa: E402
 
+from program.management.commands.generate_program import LARGE_PROGRAM  # noqa: E402
+
 
 def pages(slug):
     """The URL of each kind of public page of conference `slug`."""
@@ -80,14 +82,7 @@ def main():
     call_command("loaddata", "opml20", verbosity=0)
     programs = {"OpML '20": "opml20"}
     if args.large:
-        call_command(
-            "generate_program",
-            slug="large",
-            days=20,
-            sessions_per_day=5,
-            talks_per_session=20,
-            stdout=io.StringIO(),
-        )
+        call_command("generate_program", slug="large", stdout=io.StringIO(), **LARGE_PROGRAM)
         programs["generated, 2,000 talks"] = "large"
 
     client = Client()

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from program.management.commands.generate_program import LARGE_PROGRAM
 from tests.factories import make_committee_member
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,14 +34,7 @@ def large_program(db):
     """A published synthetic conference of 2,000 talks (100 sessions of 20), 6,000 authorships."""
     from program.models import Conference
 
-    call_command(
-        "generate_program",
-        slug="large",
-        days=20,
-        sessions_per_day=5,
-        talks_per_session=20,
-        stdout=io.StringIO(),
-    )
+    call_command("generate_program", slug="large", stdout=io.StringIO(), **LARGE_PROGRAM)
     return Conference.objects.get(slug="large")
 
 

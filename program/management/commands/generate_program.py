@@ -12,6 +12,10 @@ from django.db import transaction
 from program.models import Conference, Day, Session, Talk
 from speakers.models import Affiliation, Authorship, Speaker
 
+# The "large program" that tests pin query counts on and benchmarks time: 20 days of 5 sessions of
+# 20 talks (2,000 talks, 6,000 authorships), 80 times OpML '20.
+LARGE_PROGRAM = {"days": 20, "sessions_per_day": 5, "talks_per_session": 20}
+
 
 class Command(BaseCommand):
     help = "Create a published synthetic conference of the given size (for tests and benchmarks)."
