@@ -1,0 +1,19 @@
+"""Text hygiene for everything typed or imported into the program.
+
+One home for the rule, used by the importer's parser and by the models' form and admin input:
+control characters are dropped (RFC 5545 forbids them in calendar text, and they are invisible
+on a page), and the Unicode line and paragraph separators become plain newlines, so a line
+number means what an editor shows.
+"""
+
+import re
+
+# U+0000–U+001F except tab, line feed and carriage return, and U+007F (DEL).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# NEXT LINE, LINE SEPARATOR and PARAGRAPH SEPARATOR.
+UNICODE_NEWLINES = re.compile("[\u0085\u2028\u2029]")
+
+
+def normalise_text(value):
+    """`value` with control characters removed and Unicode line separators turned into "\\n"."""
+    return CONTROL_CHARACTERS.sub("", UNICODE_NEWLINES.sub("\n", value))
