@@ -3,6 +3,7 @@
 import pytest
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from django.urls import reverse
 
 from tests.factories import AuthorshipFactory, TalkFactory, make_committee_member
 
@@ -84,7 +85,5 @@ def test_published_talk_is_public(client, db):
     ("model", "public"), [("talk", "View"), ("session", "View"), ("conference", "View")]
 )
 def test_changelists_tell_drafts_from_public_pages(staff_client, draft_talk, model, public):
-    from django.urls import reverse
-
     page = staff_client.get(reverse(f"admin:program_{model}_changelist"))
     assert "Draft · preview" in page.text

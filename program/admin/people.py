@@ -1,4 +1,4 @@
-"""Speakers, affiliations and authorships in the admin, with the two merge actions.
+"""The committee's admin of speakers, affiliations and authorships, with the merge actions.
 
 Merging runs in one transaction after a confirmation page that lists everything that moves.
 The kept record's history records the merge, including any bio or name that the merge drops.
@@ -8,23 +8,16 @@ from collections import defaultdict
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, OuterRef
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from program.admin import PublicLinkMixin, log_changes, subquery_count
+from program.admin.common import ChoiceListFilter, PublicLinkMixin, log_changes, subquery_count
+from program.models import Conference, Talk
 from program.readiness import affiliation_key
-from program.search import public_affiliations
 from speakers.merging import AffiliationMerge, SpeakerMerge
 from speakers.models import Affiliation, Authorship, Speaker
-
-PUBLISHED_TALK = (
-    Q(authorships__talk__is_published=True)
-    & Q(authorships__talk__session__is_published=True)
-    & Q(authorships__talk__session__conference__is_published=True)
-)
-
 
 # --- Merging ---------------------------------------------------------------------------------
 
@@ -88,7 +81,7 @@ class MergedNamesMixin:
         return ", ".join(alias.name for alias in obj.aliases.all()) or "—"
 
 
-class LooksDuplicateFilter(admin.SimpleListFilter):
+class LooksDuplicateFilter(ChoiceListFilter):
     title = "looks like a duplicate"
     parameter_name = "duplicate"
 
@@ -123,9 +116,10 @@ class AffiliationAdmin(MergedNamesMixin, PublicLinkMixin, admin.ModelAdmin):
         ).annotate(usage=F("n_speakers") + F("n_talks"))
 
     def get_queryset(self, request):
-        return self.annotate_usage(super().get_queryset(request)).annotate(
-            public=Exists(public_affiliations().filter(pk=OuterRef("pk")))
-        )
+        return self.annotate_usage(super().get_queryset(request))
+
+    def public_objects(self):
+        return Affiliation.objects.public(Talk.objects.published())
 
     @admin.display(description="speakers", ordering="n_speakers")
     def speaker_count(self, obj):
@@ -137,9 +131,6 @@ class AffiliationAdmin(MergedNamesMixin, PublicLinkMixin, admin.ModelAdmin):
         url = reverse("admin:speakers_authorship_changelist") + f"?affiliation__id__exact={obj.pk}"
         return format_html('<a href="{}">{}</a>', url, obj.n_talks)
 
-    def is_public(self, obj):
-        return obj.public
-
     @admin.action(description="Merge selected affiliations…", permissions=["change", "delete"])
     def merge(self, request, queryset):
         return merge_action(
@@ -147,7 +138,7 @@ class AffiliationAdmin(MergedNamesMixin, PublicLinkMixin, admin.ModelAdmin):
         )
 
 
-class HasBioFilter(admin.SimpleListFilter):
+class HasBioFilter(ChoiceListFilter):
     title = "bio"
     parameter_name = "bio"
 
@@ -162,13 +153,11 @@ class HasBioFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ConferenceOfSpeakerFilter(admin.SimpleListFilter):
+class ConferenceOfSpeakerFilter(ChoiceListFilter):
     title = "conference"
     parameter_name = "conference"
 
     def lookups(self, request, model_admin):
-        from program.models import Conference
-
         return [(c.pk, c.name) for c in Conference.objects.all()]
 
     def queryset(self, request, queryset):
@@ -233,13 +222,13 @@ class SpeakerAdmin(MergedNamesMixin, PublicLinkMixin, admin.ModelAdmin):
 
     @staticmethod
     def annotate_usage(queryset):
-        return queryset.annotate(
-            usage=Count("authorships", distinct=True),
-            published_talks=Count("authorships", filter=PUBLISHED_TALK, distinct=True),
-        )
+        return queryset.annotate(usage=Count("authorships", distinct=True))
 
     def get_queryset(self, request):
         return self.annotate_usage(super().get_queryset(request))
+
+    def public_objects(self):
+        return Speaker.objects.presenting(Talk.objects.published())
 
     @admin.display(description="talks", ordering="usage")
     def talk_count(self, obj):
@@ -248,9 +237,6 @@ class SpeakerAdmin(MergedNamesMixin, PublicLinkMixin, admin.ModelAdmin):
     @admin.display(description="bio", boolean=True)
     def has_bio(self, obj):
         return bool(obj.bio.strip())
-
-    def is_public(self, obj):
-        return obj.published_talks > 0
 
     @admin.action(description="Merge selected speakers…", permissions=["change", "delete"])
     def merge(self, request, queryset):
