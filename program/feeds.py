@@ -183,7 +183,8 @@ def speaker_feed(request, slug):
     speaker = Speaker.objects.filter(slug=slug).first()
     if speaker is None:
         successor = SpeakerAlias.successor(slug)
-        if successor is None:
+        public = Speaker.objects.presenting(Talk.objects.published())
+        if successor is None or not public.filter(pk=successor.pk).exists():
             raise Http404("No speaker here.")
         return redirect(successor.get_calendar_url(), permanent=True)
     events = talk_events(Talk.objects.published().filter(authorships__speaker=speaker))

@@ -15,9 +15,14 @@ from program.search import SearchForm, search
 from speakers.models import Affiliation, AffiliationAlias, Authorship, Speaker, SpeakerAlias
 
 
+# Who may read draft talks in the admin may read them on the site: the Program committee group
+# holds this permission; a staff account without it sees only what the public sees.
+PREVIEW_PERMISSION = "program.view_talk"
+
+
 def can_preview(request):
-    """Staff see drafts, so they can check a program before publishing it."""
-    return request.user.is_staff
+    """Whether this visitor sees drafts, to check a program before publishing it."""
+    return request.user.is_staff and request.user.has_perm(PREVIEW_PERMISSION)
 
 
 class PreviewMixin:
@@ -111,7 +116,8 @@ def search_view(request):
 
 class FollowMergesMixin:
     """The URL of a record merged away in the admin redirects (301) to the record it was merged
-    into, so links shared before the merge keep working."""
+    into, so links shared before the merge keep working; only to a page this visitor may see,
+    so a redirect never tells the name of a draft-only person or organisation."""
 
     alias_model = None
 
@@ -120,7 +126,7 @@ class FollowMergesMixin:
             return super().get(request, *args, **kwargs)
         except Http404:
             successor = self.alias_model.successor(kwargs["slug"])
-            if successor is None:
+            if successor is None or not self.get_queryset().filter(pk=successor.pk).exists():
                 raise
             return redirect(successor, permanent=True)
 

@@ -87,3 +87,14 @@ def test_published_talk_is_public(client, db):
 def test_changelists_tell_drafts_from_public_pages(staff_client, draft_talk, model, public):
     page = staff_client.get(reverse(f"admin:program_{model}_changelist"))
     assert "Draft · preview" in page.text
+
+
+@pytest.mark.parametrize("page", list(TEMPLATES))
+def test_staff_without_the_committee_permission_cannot_preview(
+    client, django_user_model, draft_talk, page
+):
+    """Being staff is not enough: previewing drafts takes the permission the Program committee
+    group holds (program.view_talk)."""
+    bare = django_user_model.objects.create_user("bare", password="x", is_staff=True)
+    client.force_login(bare)
+    assert client.get(pages(draft_talk)[page]).status_code == 404
