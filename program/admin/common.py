@@ -7,6 +7,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.db import models
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils.html import format_html
 
 # Links are https unless typed otherwise (Django 6's default, without its deprecation warning).
@@ -24,6 +25,13 @@ def subquery_count(queryset, field="pk"):
     )
 
 
+def changelist_link(model, lookup, value, text):
+    """A link to `model`'s changelist filtered on `lookup`=`value`, reading `text` (a count)."""
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    return format_html('<a href="{}?{}={}">{}</a>', url, lookup, value, text)
+
+
 class ChoiceListFilter(admin.SimpleListFilter):
     """A list filter that accepts only the values it offers: anything else in the URL (say
     `?conference=abc`) is refused the way Django's own filters refuse it (the changelist
@@ -34,6 +42,23 @@ class ChoiceListFilter(admin.SimpleListFilter):
         if value is not None and value not in {str(key) for key, _ in self.lookup_choices}:
             raise IncorrectLookupParameters(f"{self.parameter_name}={value!r} is not offered.")
         return value
+
+
+class FilledInFilter(ChoiceListFilter):
+    """ "Has one" / "Missing" for a text or URL `field` the committee fills in."""
+
+    field = ""
+    labels = ("Has one", "Missing")
+
+    def lookups(self, request, model_admin):
+        return list(zip(["yes", "no"], self.labels, strict=True))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(**{self.field: ""})
+        if self.value() == "no":
+            return queryset.filter(**{self.field: ""})
+        return queryset
 
 
 class PublicLinkMixin:

@@ -13,7 +13,14 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from program.admin.common import ChoiceListFilter, PublicLinkMixin, log_changes, subquery_count
+from program.admin.common import (
+    ChoiceListFilter,
+    FilledInFilter,
+    PublicLinkMixin,
+    changelist_link,
+    log_changes,
+    subquery_count,
+)
 from program.models import Conference, Talk
 from program.readiness import affiliation_key
 from speakers.merging import AffiliationMerge, SpeakerMerge
@@ -73,12 +80,26 @@ def merge_action(model_admin, request, queryset, merge_class, template):
 # --- Admins -----------------------------------------------------------------------------------
 
 
-class MergedNamesMixin:
-    """Shows the names merged into a record: imports and old public URLs follow them here."""
+class MergeableMixin:
+    """A list of records the committee can merge: the usage that picks the record kept by
+    default (`annotate_usage`), the names merged into each one (imports and old public URLs
+    follow them here), and the merge action with its confirmation page."""
+
+    merge_class = None  # SpeakerMerge or AffiliationMerge
+    merge_template = ""
+
+    def get_queryset(self, request):
+        return self.annotate_usage(super().get_queryset(request))
 
     @admin.display(description="merged names")
     def merged_names(self, obj):
         return ", ".join(alias.name for alias in obj.aliases.all()) or "—"
+
+    @admin.action(
+        description="Merge selected %(verbose_name_plural)s…", permissions=["change", "delete"]
+    )
+    def merge(self, request, queryset):
+        return merge_action(self, request, queryset, self.merge_class, self.merge_template)
 
 
 class LooksDuplicateFilter(ChoiceListFilter):
@@ -98,13 +119,15 @@ class LooksDuplicateFilter(ChoiceListFilter):
 
 
 @admin.register(Affiliation)
-class AffiliationAdmin(MergedNamesMixin, PublicLinkMixin, admin.ModelAdmin):
+class AffiliationAdmin(MergeableMixin, PublicLinkMixin, admin.ModelAdmin):
     list_display = ["name", "speaker_count", "talk_count", "slug", "public_link"]
     search_fields = ["name", "slug", "aliases__name"]
     list_filter = [LooksDuplicateFilter]
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     actions = ["merge"]
+    merge_class = AffiliationMerge
+    merge_template = "admin/speakers/merge_affiliations.html"
     readonly_fields = ["speaker_count", "talk_count", "merged_names"]
     fields = ["name", "slug", "speaker_count", "talk_count", "merged_names"]
 
@@ -115,42 +138,23 @@ class AffiliationAdmin(MergedNamesMixin, PublicLinkMixin, admin.ModelAdmin):
             n_talks=subquery_count(Authorship.objects.filter(affiliation=OuterRef("pk")), "talk"),
         ).annotate(usage=F("n_speakers") + F("n_talks"))
 
-    def get_queryset(self, request):
-        return self.annotate_usage(super().get_queryset(request))
-
     def public_objects(self):
         return Affiliation.objects.public(Talk.objects.published())
 
     @admin.display(description="speakers", ordering="n_speakers")
     def speaker_count(self, obj):
-        url = reverse("admin:speakers_speaker_changelist") + f"?affiliation__id__exact={obj.pk}"
-        return format_html('<a href="{}">{}</a>', url, obj.n_speakers)
+        return changelist_link(Speaker, "affiliation__id__exact", obj.pk, obj.n_speakers)
 
     @admin.display(description="talks", ordering="n_talks")
     def talk_count(self, obj):
-        url = reverse("admin:speakers_authorship_changelist") + f"?affiliation__id__exact={obj.pk}"
-        return format_html('<a href="{}">{}</a>', url, obj.n_talks)
-
-    @admin.action(description="Merge selected affiliations…", permissions=["change", "delete"])
-    def merge(self, request, queryset):
-        return merge_action(
-            self, request, queryset, AffiliationMerge, "admin/speakers/merge_affiliations.html"
-        )
+        return changelist_link(Authorship, "affiliation__id__exact", obj.pk, obj.n_talks)
 
 
-class HasBioFilter(ChoiceListFilter):
+class HasBioFilter(FilledInFilter):
     title = "bio"
     parameter_name = "bio"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Has a bio"), ("no", "No bio")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.exclude(bio="")
-        if self.value() == "no":
-            return queryset.filter(bio="")
-        return queryset
+    field = "bio"
+    labels = ("Has a bio", "No bio")
 
 
 class ConferenceOfSpeakerFilter(ChoiceListFilter):
@@ -201,7 +205,7 @@ class SpeakerAuthorshipInline(admin.TabularInline):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(MergedNamesMixin, PublicLinkMixin, admin.ModelAdmin):
+class SpeakerAdmin(MergeableMixin, PublicLinkMixin, admin.ModelAdmin):
     list_display = ["name", "affiliation", "talk_count", "has_bio", "public_link"]
     list_select_related = ["affiliation"]
     search_fields = [
@@ -219,13 +223,12 @@ class SpeakerAdmin(MergedNamesMixin, PublicLinkMixin, admin.ModelAdmin):
     readonly_fields = ["merged_names"]
     inlines = [SpeakerAuthorshipInline]
     actions = ["merge"]
+    merge_class = SpeakerMerge
+    merge_template = "admin/speakers/merge_speakers.html"
 
     @staticmethod
     def annotate_usage(queryset):
         return queryset.annotate(usage=Count("authorships", distinct=True))
-
-    def get_queryset(self, request):
-        return self.annotate_usage(super().get_queryset(request))
 
     def public_objects(self):
         return Speaker.objects.presenting(Talk.objects.published())
@@ -237,12 +240,6 @@ class SpeakerAdmin(MergedNamesMixin, PublicLinkMixin, admin.ModelAdmin):
     @admin.display(description="bio", boolean=True)
     def has_bio(self, obj):
         return bool(obj.bio.strip())
-
-    @admin.action(description="Merge selected speakers…", permissions=["change", "delete"])
-    def merge(self, request, queryset):
-        return merge_action(
-            self, request, queryset, SpeakerMerge, "admin/speakers/merge_speakers.html"
-        )
 
 
 @admin.register(Authorship)

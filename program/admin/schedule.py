@@ -17,8 +17,10 @@ from program import admin_views
 from program.admin.common import (
     URL_FIELDS,
     ChoiceListFilter,
+    FilledInFilter,
     PublicLinkMixin,
     PublishActionsMixin,
+    changelist_link,
     log_published,
     subquery_count,
 )
@@ -83,6 +85,11 @@ def object_or_none(queryset, pk):
 # --- Conference ---------------------------------------------------------------------------------
 
 
+def sessions_per_day():
+    """The number of sessions of each day, as an annotation."""
+    return subquery_count(Session.objects.filter(day=OuterRef("pk")))
+
+
 class DayInline(admin.TabularInline):
     model = Day
     extra = 0
@@ -91,11 +98,7 @@ class DayInline(admin.TabularInline):
     show_change_link = True
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(n_sessions=subquery_count(Session.objects.filter(day=OuterRef("pk"))))
-        )
+        return super().get_queryset(request).annotate(n_sessions=sessions_per_day())
 
     @admin.display(description="sessions")
     def session_count(self, obj):
@@ -140,13 +143,11 @@ class ConferenceAdmin(PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
 
     @admin.display(description="sessions", ordering="n_sessions")
     def session_count(self, obj):
-        url = reverse("admin:program_session_changelist") + f"?conference__id__exact={obj.pk}"
-        return format_html('<a href="{}">{}</a>', url, obj.n_sessions)
+        return changelist_link(Session, "conference__id__exact", obj.pk, obj.n_sessions)
 
     @admin.display(description="talks", ordering="n_talks")
     def talk_count(self, obj):
-        url = reverse("admin:program_talk_changelist") + f"?session__conference={obj.pk}"
-        return format_html('<a href="{}">{}</a>', url, obj.n_talks)
+        return changelist_link(Talk, "session__conference", obj.pk, obj.n_talks)
 
     @admin.display(description="readiness")
     def readiness_link(self, obj):
@@ -200,11 +201,7 @@ class DayAdmin(PublicLinkMixin, admin.ModelAdmin):
     ordering = ["conference__name", "date"]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(n_sessions=subquery_count(Session.objects.filter(day=OuterRef("pk"))))
-        )
+        return super().get_queryset(request).annotate(n_sessions=sessions_per_day())
 
     @admin.display(description="weekday")
     def weekday(self, obj):
@@ -262,19 +259,11 @@ class ClashFilter(ChoiceListFilter):
         return queryset
 
 
-class MissingSlackFilter(ChoiceListFilter):
+class MissingSlackFilter(FilledInFilter):
     title = "Slack link"
     parameter_name = "slack"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Has one"), ("no", "Missing")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.exclude(slack_url="")
-        if self.value() == "no":
-            return queryset.filter(slack_url="")
-        return queryset
+    field = "slack_url"
+    labels = ("Has one", "Missing")
 
 
 @admin.register(Session)
