@@ -14,7 +14,6 @@ from program.models import Conference, Session, Talk
 from program.search import SearchForm, search
 from speakers.models import Affiliation, AffiliationAlias, Authorship, Speaker, SpeakerAlias
 
-
 # Who may read draft talks in the admin may read them on the site: the Program committee group
 # holds this permission; a staff account without it sees only what the public sees.
 PREVIEW_PERMISSION = "program.view_talk"
