@@ -178,6 +178,7 @@ class ConferenceAdmin(PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
     search_fields = ["name", "slug"]
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    formfield_overrides = URL_FIELDS
     fields = [
         "name",
         "slug",

@@ -273,3 +273,13 @@ def test_version_follows_the_latest_change(client, opml20):
     assert after["schedule"]["version"] == talk.updated_at.astimezone(UTC).isoformat().replace(
         "+00:00", "Z"
     )
+
+
+def test_committee_edits_locations_in_the_admin(member_client, opml20):
+    session = Session.objects.get(number=1)
+    page = member_client.get(f"/admin/program/session/{session.pk}/change/").content.decode()
+    assert 'name="location_name"' in page
+    assert 'name="location_url"' in page
+    page = member_client.get(f"/admin/program/conference/{opml20.pk}/change/").content.decode()
+    assert 'name="default_location_name"' in page
+    assert 'name="default_location_url"' in page
