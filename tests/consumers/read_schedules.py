@@ -11,9 +11,9 @@ project's environment: tests/program/test_frab_consumers.py calls it.
   not its computed end.
 * pyfahrplan: the "CCC Fahrplan" CLI. It only downloads a fixed list of CCC URLs, so we hand
   it our parsed file where it keeps downloaded plans and run its own flattening and filtering.
-  On Python 3.11+ its pinned download cache (requests-cache 0.8 over cattrs 1.10) fails at
-  import ("ForwardRef('CachedResponse') is not a class"); we download nothing, so then a
-  do-nothing stand-in takes the cache's place, and the output says so.
+  Its pinned download cache (requests-cache 0.8 over cattrs 1.10) fails at import on Python
+  3.10.13 and 3.11.7 ("ForwardRef('CachedResponse') is not a class"); we download nothing, so
+  then a do-nothing stand-in takes the cache's place, and the output says so.
 * schedule-convert: a frab XML importer (`FrabXmlImporter`), used to merge and convert
   conference schedules; we also run its iCal exporter on what it read.
 """
