@@ -21,6 +21,7 @@ How our program maps onto frab (see the README, "For apps and integrators"):
   minutes (`talk_slots`), so apps never show two of them at once.
 """
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -46,17 +47,25 @@ EVENT_TYPE = "Talk"
 def schedule_version(conference):
     """A string that changes whenever the exported program may have changed: the latest
     `updated_at` of the conference, its published sessions and talks, and their speakers and
-    organisations. One function, so it can be switched to the site's program version."""
-    times = [conference.updated_at]
+    organisations, then a short hash of which sessions, talks and authors are published (so a
+    talk unpublished or deleted, or an author removed, changes it too), e.g.
+    "2020-07-28T16:00:00.123456Z-1a2b3c4d". One function, to be switched to the site's
+    program version."""
+    times, members = [conference.updated_at], []
     for session in sessions_of(conference):
         times.append(session.updated_at)
+        members.append(str(session.uid))
         for talk in session.talks.all():
             times.append(talk.updated_at)
+            members.append(str(talk.uid))
             for authorship in talk.authorships.all():
                 times.append(authorship.speaker.updated_at)
+                members.append(f"{authorship.speaker_id}:{authorship.affiliation_id}")
                 if authorship.affiliation:
                     times.append(authorship.affiliation.updated_at)
-    return max(times).astimezone(UTC).isoformat().replace("+00:00", "Z")
+    latest = max(times).astimezone(UTC).isoformat().replace("+00:00", "Z")
+    digest = hashlib.sha256("\n".join(members).encode()).hexdigest()[:8]
+    return f"{latest}-{digest}"
 
 
 # Names frab's patterns accept --------------------------------------------------------------------

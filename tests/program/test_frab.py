@@ -4,7 +4,7 @@ in a constant number of queries. Real consumers read them in test_frab_consumers
 
 import itertools
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import jsonschema
@@ -172,7 +172,9 @@ def test_locations_links_and_slugs(client, db):
     conference = ConferenceFactory(
         slug="ml", name="ML Conf", default_location_name="Main hall", time_zone="Europe/Berlin"
     )
-    hall = SessionFactory(day__conference=conference, slack_url="https://slack.example/s1")
+    hall = SessionFactory(
+        day__conference=conference, day__date=date(2030, 7, 1), slack_url="https://slack.example/s1"
+    )
     online = SessionFactory(
         day=hall.day,
         location_name="Online stage",
@@ -265,14 +267,25 @@ def test_version_follows_the_latest_change(client, opml20):
     _, before = get_json(client, "opml20")
     _, xml_before = get_xml(client, "opml20")
     assert xml_before.findtext("version") == before["schedule"]["version"]
+    assert before["schedule"]["version"] == get_json(client, "opml20")[1]["schedule"]["version"]
     talk = Talk.objects.get(pk=3)
     talk.title = "Retitled"
     talk.save()
     _, after = get_json(client, "opml20")
+    latest, _ = after["schedule"]["version"].rsplit("-", 1)
+    assert latest == talk.updated_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
     assert after["schedule"]["version"] > before["schedule"]["version"]
-    assert after["schedule"]["version"] == talk.updated_at.astimezone(UTC).isoformat().replace(
-        "+00:00", "Z"
-    )
+
+
+def test_version_changes_when_a_talk_leaves_without_a_newer_edit(client, opml20):
+    _, before = get_json(client, "opml20")
+    # Unpublished in bulk (no updated_at change), or an author removed: still a new version.
+    Talk.objects.filter(pk=5).update(is_published=False)
+    _, unpublished = get_json(client, "opml20")
+    assert unpublished["schedule"]["version"] != before["schedule"]["version"]
+    Talk.objects.get(pk=6).authorships.last().delete()
+    _, fewer_authors = get_json(client, "opml20")
+    assert fewer_authors["schedule"]["version"] != unpublished["schedule"]["version"]
 
 
 def test_committee_edits_locations_in_the_admin(member_client, opml20):

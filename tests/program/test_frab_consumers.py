@@ -8,7 +8,7 @@ it), or the Python named by FRAB_CONSUMERS_PYTHON."""
 import json
 import os
 import subprocess
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -112,7 +112,7 @@ def test_consumers_read_rooms_timed_talks_and_links(client, db, tmp_path):
     conference = ConferenceFactory(
         slug="mlconf", name="ML Conf", time_zone="Europe/Berlin", default_location_name="Hall A"
     )
-    hall = SessionFactory(day__conference=conference)
+    hall = SessionFactory(day__conference=conference, day__date=date(2030, 7, 1))
     online = SessionFactory(
         day=hall.day,
         start=hall.start,
