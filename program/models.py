@@ -9,6 +9,7 @@ import uuid
 import zoneinfo
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.db.models import F, Max, Prefetch, Q
 from django.urls import reverse
@@ -31,6 +32,10 @@ def validate_time_zone(value):
             params={"value": value},
             code="invalid_time_zone",
         )
+
+
+# Where a session happens: a room name, or an online place with its address (frab exports).
+validate_web_url = URLValidator(schemes=["http", "https"])
 
 
 def validate_conference_slug(value):
@@ -155,6 +160,17 @@ class Conference(TimestampedModel):
     is_published = models.BooleanField(
         "published", default=False, help_text="Drafts are visible to staff only."
     )
+    # Location (frab exports): where sessions without their own location happen.
+    default_location_name = models.CharField(
+        "default location",
+        max_length=200,
+        blank=True,
+        help_text="Where sessions happen unless they say otherwise: a room, or an online "
+        "place. Schedule apps show it as the room.",
+    )
+    default_location_url = models.URLField(
+        "default location URL", blank=True, validators=[validate_web_url]
+    )
 
     objects = ConferenceQuerySet.as_manager()
 
@@ -240,6 +256,14 @@ class Session(ProgramItem):
         "Leave blank for “Join the discussion on the Session N Slack channel.”",
     )
     order = models.PositiveIntegerField(default=0, help_text="Breaks ties between sessions.")
+    # Location (frab exports): blank means the conference's default location.
+    location_name = models.CharField(
+        "location",
+        max_length=200,
+        blank=True,
+        help_text="A room, or an online place. Leave blank for the conference's default.",
+    )
+    location_url = models.URLField("location URL", blank=True, validators=[validate_web_url])
 
     objects = SessionQuerySet.as_manager()
 

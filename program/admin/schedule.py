@@ -122,7 +122,17 @@ class ConferenceAdmin(PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
     search_fields = ["name", "slug"]
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "time_zone", "time_zone_note", "intro", "is_published"]
+    formfield_overrides = URL_FIELDS
+    fields = [
+        "name",
+        "slug",
+        "time_zone",
+        "time_zone_note",
+        "intro",
+        "default_location_name",
+        "default_location_url",
+        "is_published",
+    ]
     inlines = [DayInline]
     actions = ["publish_with_program", "publish", "unpublish"]
 
@@ -289,6 +299,7 @@ class SessionAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin
     fieldsets = [
         (None, {"fields": ["conference", "day", "number", "title", "start", "end"]}),
         (None, {"fields": ["description", "slack_url", "slack_label"]}),
+        (None, {"fields": ["location_name", "location_url"]}),
         (None, {"fields": ["order", "is_published", "uid"]}),
     ]
     readonly_fields = ["uid"]
