@@ -173,6 +173,11 @@ class SessionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True, conference__is_published=True)
 
+    def overlapping(self, start, end):
+        """Sessions whose times overlap [start, end): the rule of `Session.overlaps` in SQL.
+        `start` and `end` may be instants or expressions (`OuterRef("start")`)."""
+        return self.filter(Session.overlap_condition(start, end))
+
     def with_talks(self, *, include_drafts=False):
         """Sessions with their conference, day, talks and the talks' authors prefetched."""
         talks = Talk.objects.all() if include_drafts else Talk.objects.filter(is_published=True)
@@ -235,6 +240,21 @@ class Session(ProgramItem):
         return (
             self.slack_label or f"Join the discussion on the Session {self.number} Slack channel."
         )
+
+    # Two sessions overlap when each starts before the other ends. Times are half-open
+    # intervals [start, end): a session starting the minute another ends does not overlap it,
+    # so back-to-back sessions are no clash. `overlaps` is the rule in Python,
+    # `overlap_condition` the same rule in SQL; tests hold them to the same pairs.
+
+    def overlaps(self, other):
+        """Whether this session and `other` are on at the same time (see above)."""
+        return self.start < other.end and other.start < self.end
+
+    @staticmethod
+    def overlap_condition(start, end, prefix=""):
+        """A Q for the sessions (reached through `prefix`, e.g. "talk__session__") that overlap
+        [start, end), for querysets of other models; sessions themselves use `overlapping`."""
+        return Q(**{f"{prefix}start__lt": end, f"{prefix}end__gt": start})
 
     def clean(self):
         errors = {}

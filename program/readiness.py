@@ -52,7 +52,7 @@ def overlapping_sessions(conference_id):
     sessions = list(
         Session.objects.filter(conference_id=conference_id).select_related("conference", "day")
     )
-    return [(a, b) for a, b in combinations(sessions, 2) if a.start < b.end and b.start < a.end]
+    return [(a, b) for a, b in combinations(sessions, 2) if a.overlaps(b)]
 
 
 @dataclass
@@ -76,9 +76,7 @@ def double_bookings(conference_id):
     for speaker, sessions in sessions_of.items():
         ordered = sorted(sessions.values(), key=lambda s: (s.start, s.number))
         found += [
-            DoubleBooking(speaker, (a, b))
-            for a, b in combinations(ordered, 2)
-            if a.start < b.end and b.start < a.end
+            DoubleBooking(speaker, (a, b)) for a, b in combinations(ordered, 2) if a.overlaps(b)
         ]
     return sorted(found, key=lambda d: (d.speaker.name, d.sessions[0].start))
 
@@ -90,7 +88,7 @@ def session_warnings(session, *, speaker_ids=None, overlaps=True):
     from speakers.models import Authorship
 
     overlapping = list(
-        Session.objects.filter(start__lt=session.end, end__gt=session.start)
+        Session.objects.overlapping(session.start, session.end)
         .exclude(pk=session.pk)
         .select_related("conference")
     )
@@ -132,15 +130,14 @@ def with_clash_flags(sessions):
     `double_booked` (one of its speakers is an author in an overlapping session), in SQL."""
     from speakers.models import Authorship
 
-    others = Session.objects.filter(start__lt=OuterRef("end"), end__gt=OuterRef("start")).exclude(
+    others = Session.objects.overlapping(OuterRef("start"), OuterRef("end")).exclude(
         pk=OuterRef("pk")
     )
     return sessions.annotate(
         overlaps=Exists(others.filter(conference=OuterRef("conference"))),
         double_booked=Exists(
             Authorship.objects.filter(
-                talk__session__start__lt=OuterRef("end"),
-                talk__session__end__gt=OuterRef("start"),
+                Session.overlap_condition(OuterRef("start"), OuterRef("end"), "talk__session__"),
                 speaker__authorships__talk__session=OuterRef("pk"),
             ).exclude(talk__session=OuterRef("pk"))
         ),

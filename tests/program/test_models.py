@@ -129,3 +129,35 @@ def test_published_querysets_hide_drafts_at_every_level():
     assert list(Talk.objects.published()) == [visible]
     assert Session.objects.published().count() == 2  # the draft talk's session is published
     assert Conference.objects.published().count() == 3
+
+
+# Minutes after 9:00 of the first session's and the second's start and end.
+OVERLAP_CASES = [
+    pytest.param((0, 90), (90, 120), False, id="touching: one starts as the other ends"),
+    pytest.param((0, 90), (120, 150), False, id="apart"),
+    pytest.param((0, 90), (89, 120), True, id="one minute in common"),
+    pytest.param((0, 90), (30, 60), True, id="one inside the other"),
+    pytest.param((0, 90), (0, 90), True, id="the same times"),
+    pytest.param((0, 90), (-30, 1), True, id="starts before, ends inside"),
+]
+
+
+@pytest.mark.parametrize(("first", "second", "expected"), OVERLAP_CASES)
+def test_overlap_rule_is_the_same_in_python_and_sql(first, second, expected):
+    a = SessionFactory(number=1)
+    nine = a.start
+    a.start, a.end = (nine + timedelta(minutes=m) for m in first)
+    a.save()
+    b = SessionFactory(
+        day=a.day,
+        number=2,
+        start=nine + timedelta(minutes=second[0]),
+        end=nine + timedelta(minutes=second[1]),
+    )
+    assert a.overlaps(b) is expected
+    assert b.overlaps(a) is expected
+    assert Session.objects.overlapping(a.start, a.end).filter(pk=b.pk).exists() is expected
+    assert Session.objects.overlapping(b.start, b.end).filter(pk=a.pk).exists() is expected
+    condition = Session.overlap_condition(a.start, a.end, "session__")
+    with_talk = TalkFactory(session=b)
+    assert Talk.objects.filter(condition, pk=with_talk.pk).exists() is expected
