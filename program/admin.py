@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 
 from program.forms import SessionAdminForm, TalkAdminForm
 from program.models import Conference, Day, Session, Talk, authorships_prefetch
-from program.readiness import session_warnings, time_range, with_clash_flags
+from program.readiness import session_warnings, with_clash_flags
 from speakers.models import Authorship
 
 # Links are https unless typed otherwise (Django 6's default, without its deprecation warning).
@@ -404,9 +404,9 @@ class SessionAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin
 
     @admin.display(description="time", ordering="start")
     def local_time(self, obj):
-        tz = obj.conference.tz
-        start = timezone.localtime(obj.start, tz)
-        return f"{start:%a %d %b}, {time_range(obj.start, obj.end, tz)} {start:%Z}"
+        start = timezone.localtime(obj.start, obj.conference.tz)
+        hours = obj.conference.local_hours(obj.start, obj.end, zone_abbreviation=True)
+        return f"{start:%a %d %b}, {hours}"
 
     @admin.display(description="talks", ordering="n_talks")
     def talk_count(self, obj):

@@ -149,6 +149,14 @@ class Conference(TimestampedModel):
     def tz(self):
         return zoneinfo.ZoneInfo(self.time_zone)
 
+    def local_hours(self, start, end, *, zone_abbreviation=False):
+        """Two instants as this conference's clock shows them: "09:00–10:30 America/Los_Angeles"
+        ("09:00–10:30 PDT" with `zone_abbreviation`). The one wording of local hours in the
+        admin's errors, warnings and lists, so the committee reads every time the same way."""
+        start, end = timezone.localtime(start, self.tz), timezone.localtime(end, self.tz)
+        zone = f"{start:%Z}" if zone_abbreviation else self.time_zone
+        return f"{start:%H:%M}–{end:%H:%M} {zone}"
+
 
 class Day(models.Model):
     """A date on which a conference holds sessions."""
@@ -246,6 +254,10 @@ class Session(ProgramItem):
     # so back-to-back sessions are no clash. `overlaps` is the rule in Python,
     # `overlap_condition` the same rule in SQL; tests hold them to the same pairs.
 
+    @property
+    def local_hours(self):
+        return self.conference.local_hours(self.start, self.end)
+
     def overlaps(self, other):
         """Whether this session and `other` are on at the same time (see above)."""
         return self.start < other.end and other.start < self.end
@@ -339,21 +351,29 @@ class Talk(ProgramItem):
         return format_author_line(self.authorships.all())
 
     def clean(self):
+        """A talk's own times, if it has any, lie within its session. Each error names the
+        field at fault (and the session's local hours), so the admin shows it on that field,
+        on the talk's page and in its row on the session's page, without a rule of its own."""
         if (self.start is None) != (self.end is None):
-            raise ValidationError("Give the talk both a start and an end, or neither.")
+            missing = "end" if self.end is None else "start"
+            raise ValidationError({missing: "Give the talk both a start and an end, or neither."})
         if self.start is None:
             return
         if self.end <= self.start:
             raise ValidationError({"end": "The talk must end after it starts."})
-        if self.session_id and not (
-            self.session.start <= self.start and self.end <= self.session.end
-        ):
-            raise ValidationError(
-                "The talk's times must lie within its session "
-                f"({timezone.localtime(self.session.start, self.session.conference.tz):%H:%M}–"
-                f"{timezone.localtime(self.session.end, self.session.conference.tz):%H:%M} "
-                f"{self.session.conference.time_zone})."
-            )
+        # The session as edited: in a row of a new session's page, that unsaved session with
+        # the times just entered. Without one (or without its own valid times) there is no
+        # bound to check yet, and the session's form reports what is missing.
+        session = self.session if self.session_id or Talk.session.is_cached(self) else None
+        if session is None or not (session.start and session.end and session.conference_id):
+            return
+        errors = {}
+        if not session.start <= self.start <= session.end:
+            errors["start"] = f"The talk must start within its session ({session.local_hours})."
+        if not session.start <= self.end <= session.end:
+            errors["end"] = f"The talk must end within its session ({session.local_hours})."
+        if errors:
+            raise ValidationError(errors)
 
 
 class EventRevisionQuerySet(models.QuerySet):

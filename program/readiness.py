@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 
 from program.models import Session, Talk
 
@@ -92,10 +91,8 @@ def session_warnings(session, *, speaker_ids=None, overlaps=True):
         .exclude(pk=session.pk)
         .select_related("conference")
     )
-    tz = session.conference.tz
     warnings = [
-        f"{session} overlaps {other} "
-        f"({time_range(other.start, other.end, tz)} {session.conference.time_zone})."
+        f"{session} overlaps {other} ({other.local_hours})."
         for other in overlapping
         if overlaps and other.conference_id == session.conference_id
     ]
@@ -119,10 +116,6 @@ def session_warnings(session, *, speaker_ids=None, overlaps=True):
         for authorship in clashes
     ]
     return warnings
-
-
-def time_range(start, end, tz):
-    return f"{timezone.localtime(start, tz):%H:%M}–{timezone.localtime(end, tz):%H:%M}"
 
 
 def with_clash_flags(sessions):
