@@ -8,8 +8,6 @@ speakers), never for paper presentations. So a talk counts as a talk rather than
 least one of its authors has a bio, and its other authors are then expected to have one too.
 """
 
-import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -17,33 +15,7 @@ from itertools import combinations
 from django.db.models import Exists, OuterRef, Q
 
 from program.models import Session, Talk
-
-# Words that do not tell two organisations apart: legal forms and a leading "The".
-ORGANISATION_NOISE = frozenset(
-    {"inc", "incorporated", "llc", "ltd", "limited", "corp", "corporation", "co", "company",
-     "gmbh", "ag", "sa", "plc", "ab", "bv", "the"}
-)  # fmt: skip
-
-
-def affiliation_key(name):
-    """What stays of an organisation's name once case, accents, punctuation and legal forms are
-    dropped: "Intuit", "Intuit Inc." and "INTUIT, inc" all give "intuit"."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    words = re.findall(r"[a-z0-9]+", text.replace("&", " and "))
-    kept = [word for word in words if word not in ORGANISATION_NOISE]
-    return " ".join(kept or words)
-
-
-def duplicate_affiliation_groups(affiliations):
-    """Groups of two or more affiliations (from `affiliations`) that look like one organisation,
-    each sorted by name, the groups sorted by their first name."""
-    groups = defaultdict(list)
-    for affiliation in affiliations:
-        groups[affiliation_key(affiliation.name)].append(affiliation)
-    return sorted(
-        (sorted(group, key=lambda a: a.name) for group in groups.values() if len(group) > 1),
-        key=lambda group: group[0].name.casefold(),
-    )
+from speakers.models import Affiliation, Authorship, affiliation_key, duplicate_affiliation_groups
 
 
 def overlapping_sessions(conference_id):
@@ -62,8 +34,6 @@ class DoubleBooking:
 
 def double_bookings(conference_id):
     """Speakers who are authors in two overlapping sessions of the conference."""
-    from speakers.models import Authorship
-
     authorships = Authorship.objects.filter(
         talk__session__conference_id=conference_id
     ).select_related("speaker", "talk__session__conference")
@@ -84,8 +54,6 @@ def session_warnings(session, *, speaker_ids=None, overlaps=True):
     """Human-readable warnings about one session: other sessions of its conference it overlaps
     (unless `overlaps` is false), and its speakers (or only those in `speaker_ids`) who are also
     booked in an overlapping session, of any conference."""
-    from speakers.models import Authorship
-
     overlapping = list(
         Session.objects.overlapping(session.start, session.end)
         .exclude(pk=session.pk)
@@ -121,8 +89,6 @@ def session_warnings(session, *, speaker_ids=None, overlaps=True):
 def with_clash_flags(sessions):
     """Annotate sessions with `overlaps` (another session of the conference overlaps it) and
     `double_booked` (one of its speakers is an author in an overlapping session), in SQL."""
-    from speakers.models import Authorship
-
     others = Session.objects.overlapping(OuterRef("start"), OuterRef("end")).exclude(
         pk=OuterRef("pk")
     )
@@ -208,8 +174,6 @@ class ReadinessReport:
 
 def readiness_report(conference):
     """Check everything the issue lists for `conference`, in a fixed number of queries."""
-    from speakers.models import Affiliation
-
     report = ReadinessReport(conference=conference)
     sessions = list(
         conference.sessions.select_related("conference", "day").annotate(

@@ -14,10 +14,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from program.admin import PublicLinkMixin, log_changes, subquery_count
-from program.readiness import affiliation_key
 from program.search import public_affiliations
 from speakers.merging import AffiliationMerge, SpeakerMerge
-from speakers.models import Affiliation, Authorship, Speaker
+from speakers.models import Affiliation, Authorship, Speaker, affiliation_key
 
 PUBLISHED_TALK = (
     Q(authorships__talk__is_published=True)

@@ -7,12 +7,8 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from program.models import Session
-from program.readiness import (
-    affiliation_key,
-    readiness_report,
-    session_warnings,
-    with_clash_flags,
-)
+from program.readiness import readiness_report, session_warnings, with_clash_flags
+from speakers.models import affiliation_key
 from tests.factories import (
     AffiliationFactory,
     AuthorshipFactory,
