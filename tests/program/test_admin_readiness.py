@@ -7,7 +7,7 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from program.models import Session
-from program.readiness import readiness_report, session_warnings, with_clash_flags
+from program.readiness import CHECKS, readiness_report, session_warnings, with_clash_flags
 from speakers.models import affiliation_key
 from tests.factories import (
     AffiliationFactory,
@@ -161,3 +161,22 @@ def test_every_clash_check_finds_the_same_overlapping_pairs(db):
     assert set(flagged.values_list("number", flat=True)) == {n for pair in expected for n in pair}
     warned = {s.number for s in sessions if session_warnings(s)}
     assert warned == {n for pair in expected for n in pair}
+
+
+@pytest.mark.parametrize("size", ["opml20", "large_program"])
+def test_the_report_runs_six_queries_whatever_the_size(request, size, django_assert_num_queries):
+    """Sessions (1), talks with their authors (2), affiliations (2), double bookings (1)."""
+    conference = request.getfixturevalue(size)
+    with django_assert_num_queries(6):
+        report = readiness_report(conference)
+        assert report.session_count
+        assert report.missing_count
+        assert isinstance(report.draft_sessions + report.draft_talks, list)
+
+
+def test_the_page_shows_every_check_once_in_order(opml20, member_client):
+    page = member_client.get(reverse("admin:program_conference_readiness", args=[opml20.pk]))
+    titles = [check.title for check in CHECKS]
+    assert [check.title for check, _ in page.context["report"].problems] == titles
+    positions = [page.text.index(f"</span> {title}</h2>") for title in titles]
+    assert positions == sorted(positions)
