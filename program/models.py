@@ -249,14 +249,15 @@ class Session(ProgramItem):
             self.slack_label or f"Join the discussion on the Session {self.number} Slack channel."
         )
 
+    @property
+    def local_hours(self):
+        """ "09:00–10:30 America/Los_Angeles", as errors and warnings name a session's hours."""
+        return self.conference.local_hours(self.start, self.end)
+
     # Two sessions overlap when each starts before the other ends. Times are half-open
     # intervals [start, end): a session starting the minute another ends does not overlap it,
     # so back-to-back sessions are no clash. `overlaps` is the rule in Python,
     # `overlap_condition` the same rule in SQL; tests hold them to the same pairs.
-
-    @property
-    def local_hours(self):
-        return self.conference.local_hours(self.start, self.end)
 
     def overlaps(self, other):
         """Whether this session and `other` are on at the same time (see above)."""
