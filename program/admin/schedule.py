@@ -26,7 +26,7 @@ from program.admin.common import (
 )
 from program.forms import SessionAdminForm, TalkAdminForm
 from program.models import Conference, Day, Session, Talk
-from program.readiness import session_warnings, time_range, with_clash_flags
+from program.readiness import session_warnings, with_clash_flags
 from speakers.models import Authorship, authorships_prefetch
 
 
@@ -327,9 +327,9 @@ class SessionAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin
 
     @admin.display(description="time", ordering="start")
     def local_time(self, obj):
-        tz = obj.conference.tz
-        start = timezone.localtime(obj.start, tz)
-        return f"{start:%a %d %b}, {time_range(obj.start, obj.end, tz)} {start:%Z}"
+        start = timezone.localtime(obj.start, obj.conference.tz)
+        hours = obj.conference.local_hours(obj.start, obj.end, zone_abbreviation=True)
+        return f"{start:%a %d %b}, {hours}"
 
     @admin.display(description="talks", ordering="n_talks")
     def talk_count(self, obj):
