@@ -5,6 +5,9 @@ everything they ever presented. The affiliation printed beside a name belongs to
 (it is what the program said for that talk), not only to the person.
 """
 
+from itertools import groupby
+from operator import attrgetter, itemgetter
+
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
@@ -193,22 +196,35 @@ def join_names(names):
     return f"{', '.join(names[:-1])}, and {names[-1]}"
 
 
+def byline_groups(authors, affiliation):
+    """The byline's grouping rule: consecutive `authors` that share an organisation (as given by
+    the `affiliation` key function) are printed together, [[author, ...], ...]."""
+    return [list(group) for _, group in groupby(authors, key=affiliation)]
+
+
+def format_byline(authors):
+    """The byline exactly as the program prints it, from (printed name, organisation name or
+    None) pairs in order: "Abdul Dakkak and Cheng Li, University of Illinois at
+    Urbana-Champaign; Jinjun Xiong, IBM". The importer checks an author line it read against
+    this, so what the pages print is what the file said."""
+    parts = []
+    for group in byline_groups(authors, affiliation=itemgetter(1)):
+        names, affiliation = join_names(name for name, _ in group), group[0][1]
+        parts.append(names if affiliation is None else f"{names}, {affiliation}")
+    return "; ".join(parts)
+
+
 def author_groups(authorships):
     """Group consecutive authorships that share an affiliation: [(affiliation, [authorships])]."""
-    groups = []
-    for authorship in authorships:
-        if groups and groups[-1][0] == authorship.affiliation_id:
-            groups[-1][2].append(authorship)
-        else:
-            groups.append((authorship.affiliation_id, authorship.affiliation, [authorship]))
-    return [(affiliation, members) for _, affiliation, members in groups]
+    return [
+        (group[0].affiliation, group)
+        for group in byline_groups(authorships, affiliation=attrgetter("affiliation_id"))
+    ]
 
 
 def format_author_line(authorships):
-    """The byline exactly as the program prints it:
-    "Abdul Dakkak and Cheng Li, University of Illinois at Urbana-Champaign; Jinjun Xiong, IBM"."""
-    parts = []
-    for affiliation, members in author_groups(authorships):
-        names = join_names(member.printed_name for member in members)
-        parts.append(f"{names}, {affiliation.name}" if affiliation else names)
-    return "; ".join(parts)
+    """The byline of saved authorships, as the program prints it (see `format_byline`)."""
+    return format_byline(
+        (authorship.printed_name, authorship.affiliation.name if authorship.affiliation else None)
+        for authorship in authorships
+    )
