@@ -2,7 +2,8 @@
 
 import pytest
 
-from program.importer import apply_program, parse_program
+from program.importer import apply_program
+from program.parser import parse_program
 from speakers.merging import AffiliationMerge, SpeakerMerge
 from speakers.models import Affiliation, Speaker
 
