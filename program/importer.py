@@ -2,7 +2,14 @@
 
 `apply_program(parsed, slug, ...)` writes it in one transaction, matching what is already there so
 that a second run changes nothing and an edited text updates records in place. It returns an
-`ImportReport` of what it created, updated, left unchanged and could not match.
+`ImportReport` of what it created, updated, left unchanged and could not match. Whatever the
+database or a model refuses becomes a `ProgramFormatError` naming the file's line, with nothing
+written.
+
+It runs the same number of queries whatever the size of the program: the rows it may match are
+read once into dicts, slugs and UIDs are chosen in memory, and new and changed rows are written
+in bulk (SQLite takes at most 999 parameters a query, so there a large program's bulk writes and
+look-ups go in several batches).
 """
 
 import uuid
@@ -10,12 +17,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DataError, IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from program.models import Conference, Day, Session, Talk
 from program.parser import ProgramFormatError
-from speakers.models import Affiliation, Authorship, Speaker
+from speakers.models import Affiliation, AffiliationAlias, Authorship, Speaker, SpeakerAlias
 
 # Namespace for the UIDs of imported sessions and talks: importing the same program into an
 # empty database gives the same UIDs again, so calendar subscribers never see duplicates.
@@ -72,15 +80,42 @@ class ImportReport:
         return out
 
 
-def unique_slug(model, text, *, exclude_pk=None, max_length=100):
-    """A slug for `text` that no other row of `model` uses ("name", "name-2", …)."""
-    base = slugify(text)[:max_length].rstrip("-") or model._meta.model_name
-    slug, counter = base, 2
-    taken = model.objects.exclude(pk=exclude_pk) if exclude_pk else model.objects.all()
-    while taken.filter(slug=slug).exists():
-        slug = f"{base}-{counter}"
-        counter += 1
-    return slug
+# --- Reading and writing in bulk ----------------------------------------------------------------
+
+
+def batches(values):
+    """`values` in lists as long as one query may take (SQLite: 999 parameters)."""
+    values = list(dict.fromkeys(values))
+    size = connection.features.max_query_params or len(values) or 1
+    return [values[start : start + size] for start in range(0, len(values), size)]
+
+
+def rows_where(queryset, field_name, values):
+    """The rows of `queryset` whose `field_name` is one of `values`, one query per batch."""
+    return [
+        row for batch in batches(values) for row in queryset.filter(**{f"{field_name}__in": batch})
+    ]
+
+
+class Slugs:
+    """Unique slugs of a model ("name", "name-2", …), chosen in memory against every slug the
+    table holds, read once."""
+
+    def __init__(self, model, max_length=100):
+        self.model = model
+        self.max_length = max_length
+        self.taken = None
+
+    def new(self, text):
+        if self.taken is None:
+            self.taken = set(self.model.objects.order_by().values_list("slug", flat=True))
+        base = slugify(text)[: self.max_length].rstrip("-") or self.model._meta.model_name
+        slug, counter = base, 2
+        while slug in self.taken:
+            slug = f"{base}-{counter}"
+            counter += 1
+        self.taken.add(slug)
+        return slug
 
 
 def update_fields(obj, values):
@@ -95,47 +130,107 @@ def update_fields(obj, values):
     return changed
 
 
+class Changes:
+    """The rows of one model an import creates and updates, written in bulk by `write`."""
+
+    def __init__(self, model, fields):
+        self.model = model
+        self.fields = fields  # what an update may change
+        self.created, self.updated = [], {}
+
+    def add(self, obj, outcome):
+        if outcome == "created":
+            self.created.append(obj)
+        elif outcome == "updated":
+            self.updated[id(obj)] = obj
+
+    def write(self):
+        if self.updated:
+            fields = list(self.fields)
+            if any(f.name == "updated_at" for f in self.model._meta.fields):
+                now = timezone.now()  # bulk_update does not apply auto_now
+                for obj in self.updated.values():
+                    obj.updated_at = now
+                fields.append("updated_at")
+            self.model.objects.bulk_update(self.updated.values(), fields)
+        if self.created:
+            self.model.objects.bulk_create(self.created)
+
+
+# --- The writer ---------------------------------------------------------------------------------
+
+
 class ProgramWriter:
-    """Writes a ParsedProgram into a conference, matching existing rows (see `apply_program`)."""
+    """Writes a ParsedProgram into a conference, matching existing rows (see `apply_program`).
+    `line` is the file's line being written, for errors the database raises."""
 
     def __init__(self, parsed, conference_slug, *, publish, report):
         self.parsed = parsed
         self.conference_slug = conference_slug
         self.publish = publish
         self.report = report
-        self.affiliations = {}
+        self.line = 1
+        self.talk_slugs, self.speaker_slugs = Slugs(Talk), Slugs(Speaker)
+        self.affiliation_slugs = Slugs(Affiliation)
+        self.talk_list = [
+            (session, order, talk)
+            for session in parsed.sessions
+            for order, talk in enumerate(session.talks)
+        ]
 
-    def save(self, model_name, obj, values, *, line, create_values=None):
-        """Create `obj` (unsaved) or update it with `values`, recording the outcome. A value the
-        model refuses is reported against the file's `line`."""
+    def stage(self, model_name, obj, values, *, line, create_values=None, unique=False):
+        """Set `values` on `obj` (a new row if it has no pk: then `create_values` too), validate
+        it if it changed, and record the outcome, which it returns; the caller writes it. A
+        value the model refuses is reported against the file's `line`."""
+        self.line = line
         if obj.pk is None:
             update_fields(obj, {**values, **(create_values or {})})
             outcome = "created"
-        elif update_fields(obj, values):
-            outcome = "updated"
         else:
-            outcome = "unchanged"
+            outcome = "updated" if update_fields(obj, values) else "unchanged"
         if outcome != "unchanged":
-            try:
-                obj.full_clean()
-            except ValidationError as error:
-                messages = "; ".join(
-                    f"{name}: {' '.join(errors)}" for name, errors in error.message_dict.items()
-                )
-                raise ProgramFormatError(line, f"{model_name} “{obj}”: {messages}") from error
-            obj.save()
+            self.validate(model_name, obj, line, unique=unique)
         self.report.record(model_name, obj, outcome)
-        return obj
+        return outcome
 
-    def import_uid(self, model, key):
-        """The UID a new row gets: derived from what identifies it in the program, so importing
-        into an empty database gives the same UIDs again; random if a row renamed or renumbered
-        in the admin already carries it."""
-        uid = uuid.uuid5(UID_NAMESPACE, f"{self.conference.slug}/{key}")
-        return uuid.uuid4() if model.objects.filter(uid=uid).exists() else uid
+    def validate(self, model_name, obj, line, *, unique=False):
+        """The model's own checks, without queries unless `unique`: related rows were just
+        read or written, and uniqueness is settled in memory (slugs, UIDs) or by the parser
+        (numbers, titles)."""
+        relations = [f.name for f in obj._meta.concrete_fields if f.is_relation]
+        try:
+            obj.full_clean(
+                exclude=None if unique else relations,
+                validate_unique=unique,
+                validate_constraints=unique,
+            )
+        except ValidationError as error:
+            messages = "; ".join(
+                f"{name}: {' '.join(errors)}" for name, errors in error.message_dict.items()
+            )
+            raise ProgramFormatError(line, f"{model_name} “{obj}”: {messages}") from error
+
+    def import_uids(self, model, keys):
+        """{key: UID} for new rows: derived from what identifies each in the program, so
+        importing into an empty database gives the same UIDs again; random where a row renamed
+        or renumbered in the admin already carries it."""
+        wanted = {key: uuid.uuid5(UID_NAMESPACE, f"{self.conference.slug}/{key}") for key in keys}
+        uids = model.objects.order_by().values_list("uid", flat=True)
+        taken = set(rows_where(uids, "uid", wanted.values()))
+        return {key: uuid.uuid4() if uid in taken else uid for key, uid in wanted.items()}
 
     def write(self):
+        self.conference = self.write_conference()
+        days = self.write_days()
+        sessions = self.write_sessions(days)
+        affiliations = self.write_affiliations()
+        speakers = self.write_speakers(affiliations)
+        talks = self.write_talks(sessions)
+        self.write_authorships(talks, speakers, affiliations)
+        self.report.notes.extend(self.parsed.notes)
+        return self.conference
 
+    def write_conference(self):
         parsed = self.parsed
         conference = Conference.objects.filter(slug=self.conference_slug).first()
         if conference and conference.time_zone != parsed.time_zone:
@@ -144,84 +239,91 @@ class ProgramWriter:
                 f"{conference} is in {conference.time_zone}, but the program's times are "
                 f"in {parsed.time_zone}.",
             )
-        conference = self.save(
-            "conference",
-            conference or Conference(slug=self.conference_slug),
-            {
-                "name": parsed.conference_name,
-                "intro": parsed.intro,
-                "time_zone_note": parsed.time_zone_note,
-            },
-            line=1,
-            create_values={"time_zone": parsed.time_zone, "is_published": self.publish},
+        conference = conference or Conference(slug=self.conference_slug)
+        values = {
+            "name": parsed.conference_name,
+            "intro": parsed.intro,
+            "time_zone_note": parsed.time_zone_note,
+        }
+        create_values = {"time_zone": parsed.time_zone, "is_published": self.publish}
+        outcome = self.stage(
+            "conference", conference, values, line=1, create_values=create_values, unique=True
         )
-        self.conference = conference
-        days = self.write_days()
-        sessions = self.write_sessions(days)
-        self.write_talks(sessions, self.write_speakers())
-        self.report.notes.extend(parsed.notes)
+        if outcome != "unchanged":
+            conference.save()
         return conference
 
     def write_days(self):
-
         existing = {day.date: day for day in self.conference.days.all()}
-        days = {}
+        days, changes = {}, Changes(Day, [])
         for session in self.parsed.sessions:
             if session.day not in days:
                 day = existing.get(session.day) or Day(conference=self.conference, date=session.day)
-                days[session.day] = self.save("day", day, {}, line=session.line)
+                changes.add(day, self.stage("day", day, {}, line=session.line))
+                days[session.day] = day
+        changes.write()
         return days
 
     def write_sessions(self, days):
-
         existing = {session.number: session for session in self.conference.sessions.all()}
-        sessions = {}
+        self.session_numbers = {session.pk: number for number, session in existing.items()}
+        uids = self.import_uids(
+            Session,
+            [f"session/{s.number}" for s in self.parsed.sessions if s.number not in existing],
+        )
+        fields = ["day", "title", "description", "start", "end", "slack_label", "order"]
+        sessions, changes = {}, Changes(Session, fields)
         for order, parsed in enumerate(self.parsed.sessions):
             session = existing.pop(parsed.number, None) or Session(
                 conference=self.conference,
                 number=parsed.number,
-                uid=self.import_uid(Session, f"session/{parsed.number}"),
+                uid=uids[f"session/{parsed.number}"],
             )
-            sessions[parsed.number] = self.save(
+            values = {
+                "day": days[parsed.day],
+                "title": parsed.title,
+                "description": parsed.description,
+                "start": parsed.start,
+                "end": parsed.end,
+                "slack_label": parsed.slack_label,
+                "order": order,
+            }
+            outcome = self.stage(
                 "session",
                 session,
-                {
-                    "day": days[parsed.day],
-                    "title": parsed.title,
-                    "description": parsed.description,
-                    "start": parsed.start,
-                    "end": parsed.end,
-                    "slack_label": parsed.slack_label,
-                    "order": order,
-                },
+                values,
                 line=parsed.line,
                 create_values={"is_published": self.publish},
             )
+            changes.add(session, outcome)
+            sessions[parsed.number] = session
+        self.line = self.parsed.sessions[0].line if self.parsed.sessions else 1
+        changes.write()
         self.report.unmatched += [
             f"{session} is in the database but not in the file; left as it is."
             for session in existing.values()
         ]
         return sessions
 
+    def parsed_talks(self):
+        """(session, order, parsed talk) for every talk of the file, in order."""
+        return self.talk_list
+
     def match_talks(self):
         """Pair each parsed talk with an existing talk of the conference: by title, or else (a
         retitled talk) by its place in its session among talks the file no longer names."""
-
-        existing = list(
-            Talk.objects.filter(session__conference=self.conference).select_related("session")
-        )
+        existing = list(Talk.objects.filter(session__conference=self.conference))
         by_title = {talk.title: talk for talk in existing}
-        parsed_titles = {t.title for s in self.parsed.sessions for t in s.talks}
+        parsed_titles = {talk.title for _, _, talk in self.parsed_talks()}
         leftovers = {
-            (talk.session.number, talk.order): talk
+            (self.session_numbers[talk.session_id], talk.order): talk
             for talk in existing
             if talk.title not in parsed_titles
         }
         matches = {}
-        for session in self.parsed.sessions:
-            for order, parsed in enumerate(session.talks):
-                talk = by_title.get(parsed.title) or leftovers.pop((session.number, order), None)
-                matches[id(parsed)] = talk
+        for session, order, parsed in self.parsed_talks():
+            talk = by_title.get(parsed.title) or leftovers.pop((session.number, order), None)
+            matches[id(parsed)] = talk
         matched = {talk.pk for talk in matches.values() if talk}
         self.report.unmatched += [
             f"talk “{talk}” is in the database but not in the file; left as it is."
@@ -230,134 +332,224 @@ class ProgramWriter:
         ]
         return matches
 
-    def write_talks(self, sessions, speakers):
-
+    def write_talks(self, sessions):
+        """Returns [(talk, parsed talk, whether it existed)] in the file's order."""
         matches = self.match_talks()
-        for parsed_session in self.parsed.sessions:
-            session = sessions[parsed_session.number]
-            for order, parsed in enumerate(parsed_session.talks):
-                talk = matches[id(parsed)] or Talk()
-                create_values = {"is_published": self.publish}
-                if talk.pk is None:
-                    create_values |= {
-                        "slug": unique_slug(Talk, parsed.title),
-                        "uid": self.import_uid(Talk, f"talk/{parsed.title}"),
-                    }
-                talk = self.save(
-                    "talk",
-                    talk,
-                    {
-                        "session": session,
-                        "title": parsed.title,
-                        "abstract": parsed.abstract,
-                        "order": order,
-                        "has_media": parsed.has_media,
-                    },
-                    line=parsed.line,
-                    create_values=create_values,
-                )
-                self.write_authorships(talk, parsed, speakers)
-
-    def affiliation(self, name, line):
-
-        if name is None:
-            return None
-        if name not in self.affiliations:
-            affiliation = (
-                Affiliation.objects.filter(name=name).first()
-                or Affiliation.objects.filter(aliases__name=name).first()
-                or Affiliation(name=name)
+        uids = self.import_uids(
+            Talk, [f"talk/{p.title}" for _, _, p in self.parsed_talks() if not matches[id(p)]]
+        )
+        changes = Changes(Talk, ["session", "title", "abstract", "order", "has_media"])
+        talks = []
+        for parsed_session, order, parsed in self.parsed_talks():
+            talk = matches[id(parsed)] or Talk()
+            create_values = {"is_published": self.publish}
+            if talk.pk is None:
+                create_values |= {
+                    "slug": self.talk_slugs.new(parsed.title),
+                    "uid": uids[f"talk/{parsed.title}"],
+                }
+            values = {
+                "session": sessions[parsed_session.number],
+                "title": parsed.title,
+                "abstract": parsed.abstract,
+                "order": order,
+                "has_media": parsed.has_media,
+            }
+            existed = talk.pk is not None
+            outcome = self.stage(
+                "talk", talk, values, line=parsed.line, create_values=create_values
             )
-            create_values = {} if affiliation.pk else {"slug": unique_slug(Affiliation, name)}
-            self.affiliations[name] = self.save(
+            changes.add(talk, outcome)
+            talks.append((talk, parsed, existed))
+        self.line = talks[0][1].line if talks else 1
+        changes.write()
+        return talks
+
+    def affiliation_names(self, people):
+        """{name: the line that first names it}: the people's current affiliations first, then
+        those of the bylines, in the file's order."""
+        names = {}
+        for person in people.values():
+            if person["affiliation"] is not None:
+                names.setdefault(person["affiliation"], person["line"])
+        for _, _, talk in self.parsed_talks():
+            for author in talk.authors:
+                if author.affiliation is not None:
+                    names.setdefault(author.affiliation, talk.byline_line)
+        return names
+
+    def write_affiliations(self):
+        """{name: Affiliation} for every organisation the file names: the one of that name, or
+        the one it was merged into in the admin, or a new one."""
+        self.aliases, self.people = self.find_people()
+        names = self.affiliation_names(self.people)
+        existing = {a.name: a for a in rows_where(Affiliation.objects.all(), "name", names)}
+        merged = rows_where(
+            AffiliationAlias.objects.select_related("affiliation"),
+            "name",
+            [name for name in names if name not in existing],
+        )
+        existing |= {alias.name: alias.affiliation for alias in merged}  # names are unique
+        affiliations, changes = {}, Changes(Affiliation, [])
+        for name, line in names.items():
+            affiliation = existing.get(name) or Affiliation(name=name)
+            create_values = {} if affiliation.pk else {"slug": self.affiliation_slugs.new(name)}
+            outcome = self.stage(
                 "affiliation", affiliation, {}, line=line, create_values=create_values
             )
-        return self.affiliations[name]
+            changes.add(affiliation, outcome)
+            affiliations[name] = affiliation
+        changes.write()
+        return affiliations
 
-    def people(self):
+    def find_people(self):
         """Everyone the file names, once each, by full name: their bio (the first the file gives)
         and current affiliation (their bio heading's, else their latest byline's)."""
         aliases = {
             author.name: author.speaker_name
-            for session in self.parsed.sessions
-            for talk in session.talks
+            for _, _, talk in self.parsed_talks()
             for author in talk.authors
             if author.speaker_name
         }
         people = {}
-        for session in self.parsed.sessions:
-            for talk in session.talks:
-                for author in talk.authors:
-                    name = author.speaker_name or aliases.get(author.name, author.name)
-                    person = people.setdefault(name, {"bio": "", "affiliation": None, "line": 0})
-                    if not person["bio"]:
-                        person["affiliation"] = author.bio_affiliation or author.affiliation
-                        person["line"] = author.bio_line or talk.line
-                    if author.bio and not person["bio"]:
-                        person["bio"] = author.bio
-                    elif author.bio and author.bio != person["bio"]:
-                        self.report.notes.append(
-                            f"line {author.bio_line}: {name} has another bio on line "
-                            f"{person['line']}; kept that one."
-                        )
+        for _, _, talk in self.parsed_talks():
+            for author in talk.authors:
+                name = author.speaker_name or aliases.get(author.name, author.name)
+                person = people.setdefault(name, {"bio": "", "affiliation": None, "line": 0})
+                if not person["bio"]:
+                    person["affiliation"] = author.bio_affiliation or author.affiliation
+                    person["line"] = author.bio_line or talk.byline_line
+                if author.bio and not person["bio"]:
+                    person["bio"] = author.bio
+                elif author.bio and author.bio != person["bio"]:
+                    self.report.notes.append(
+                        f"line {author.bio_line}: {name} has another bio on line "
+                        f"{person['line']}; kept that one."
+                    )
         return aliases, people
 
-    def write_speakers(self):
+    def speaker_candidates(self):
+        """{name: [Speaker]} for the people's names: the speakers of that name, else those it
+        was merged into in the admin, each in the model's order. One instance per row."""
+        rows = {}
+        by_name = defaultdict(list)
+        for speaker in rows_where(Speaker.objects.all(), "name", self.people):
+            by_name[speaker.name].append(rows.setdefault(speaker.pk, speaker))
+        merged = rows_where(
+            SpeakerAlias.objects.select_related("speaker"),
+            "name",
+            [name for name in self.people if name not in by_name],
+        )
+        for alias in merged:
+            by_name[alias.name].append(rows.setdefault(alias.speaker.pk, alias.speaker))
+        for candidates in by_name.values():
+            candidates.sort(key=lambda speaker: (speaker.name, speaker.pk))
+        return by_name
+
+    def write_speakers(self, affiliations):
         """One Speaker per person: a name the database already has is that Speaker (the one at
         the same organisation, if several share the name), and so is a name merged into one in
         the admin. A bio the file lacks is kept."""
-
-        aliases, people = self.people()
-        speakers = {}
-        for name, person in people.items():
-            affiliation = self.affiliation(person["affiliation"], person["line"])
-            candidates = list(Speaker.objects.filter(name=name)) or list(
-                Speaker.objects.filter(aliases__name=name)
-            )
+        candidates = self.speaker_candidates()
+        speakers, changes = {}, Changes(Speaker, ["affiliation", "bio"])
+        for name, person in self.people.items():
+            affiliation = affiliations.get(person["affiliation"])
+            found = candidates.get(name, [])
             speaker = next(
-                (s for s in candidates if s.affiliation_id == getattr(affiliation, "pk", None)),
-                candidates[0] if candidates else Speaker(name=name),
+                (s for s in found if s.affiliation_id == getattr(affiliation, "pk", None)),
+                found[0] if found else Speaker(name=name),
             )
             values = {"affiliation": affiliation}
             if person["bio"]:
                 values["bio"] = person["bio"]
-            create_values = {} if speaker.pk else {"slug": unique_slug(Speaker, name)}
-            speakers[name] = self.save(
+            create_values = {} if speaker.pk else {"slug": self.speaker_slugs.new(name)}
+            outcome = self.stage(
                 "speaker", speaker, values, line=person["line"], create_values=create_values
             )
-        return {**{alias: speakers[name] for alias, name in aliases.items()}, **speakers}
+            changes.add(speaker, outcome)
+            speakers[name] = speaker
+        changes.write()
+        return {**{alias: speakers[name] for alias, name in self.aliases.items()}, **speakers}
 
-    def write_authorships(self, talk, parsed, speakers):
-
-        wanted = []
+    def byline(self, parsed, speakers, affiliations):
+        """The talk's byline as (speaker, affiliation, credited name) in order; two names of
+        one speaker in it are refused."""
+        byline, seen = [], {}
         for author in parsed.authors:
             speaker = speakers[author.speaker_name or author.name]
-            affiliation = self.affiliation(author.affiliation, parsed.line)
+            if speaker.pk in seen:
+                raise ProgramFormatError(
+                    parsed.byline_line,
+                    f"{seen[speaker.pk]} and {author.name} are the same speaker, {speaker}.",
+                )
+            seen[speaker.pk] = author.name
             credited_name = author.name if author.name != speaker.name else ""
-            wanted.append((speaker.pk, getattr(affiliation, "pk", None), credited_name))
-        current = list(talk.authorships.order_by("position"))
-        have = [(a.speaker_id, a.affiliation_id, a.credited_name) for a in current]
-        if have == wanted:
-            self.report.unchanged["authorship"] += len(current)
-            return
-        talk.authorships.all().delete()
-        for position, (speaker_id, affiliation_id, credited_name) in enumerate(wanted):
-            authorship = Authorship.objects.create(
+            byline.append((speaker, affiliations.get(author.affiliation), credited_name))
+        return byline
+
+    def new_authorships(self, talk, parsed, byline):
+        authorships = [
+            Authorship(
                 talk=talk,
-                speaker_id=speaker_id,
-                affiliation_id=affiliation_id,
+                speaker=speaker,
+                affiliation=affiliation,
                 position=position,
                 credited_name=credited_name,
             )
-            self.report.record("authorship", authorship, "created" if not current else "updated")
+            for position, (speaker, affiliation, credited_name) in enumerate(byline)
+        ]
+        for authorship in authorships:
+            if authorship.credited_name:
+                self.validate("authorship", authorship, parsed.byline_line)
+        return authorships
+
+    def write_authorships(self, talks, speakers, affiliations):
+        """Each talk's byline: kept if it is what the file says, else replaced."""
+        current = defaultdict(list)
+        rows = Authorship.objects.order_by("talk", "position").values_list(
+            "talk", "speaker", "affiliation", "credited_name"
+        )
+        for talk_id, *authorship in rows_where(
+            rows, "talk", [t.pk for t, _, existed in talks if existed]
+        ):
+            current[talk_id].append(tuple(authorship))
+        replaced, created = [], []
+        for talk, parsed, _ in talks:
+            self.line = parsed.line
+            have = current[talk.pk]
+            byline = self.byline(parsed, speakers, affiliations)
+            if have == [(s.pk, getattr(a, "pk", None), name) for s, a, name in byline]:
+                self.report.unchanged["authorship"] += len(have)
+                continue
+            if have:
+                replaced.append(talk.pk)
+            for authorship in self.new_authorships(talk, parsed, byline):
+                self.report.record("authorship", authorship, "updated" if have else "created")
+                created.append(authorship)
+        self.line = talks[0][1].line if talks else 1
+        for batch in batches(replaced):
+            Authorship.objects.filter(talk__in=batch).delete()
+        Authorship.objects.bulk_create(created)
+
+
+# What a model or the database may refuse in a program that parsed: a value out of range, too
+# long, or clashing with a row the file does not name.
+DATABASE_REFUSALS = (ValidationError, ValueError, ArithmeticError, DataError, IntegrityError)
 
 
 def apply_program(parsed, conference_slug, *, publish=False, dry_run=False):
     """Write `parsed` into the conference `conference_slug` (created if missing) in one
-    transaction; with `dry_run`, roll it back and only report. Returns an ImportReport."""
+    transaction; with `dry_run`, roll it back and only report. Returns an ImportReport; raises
+    ProgramFormatError, with nothing written, for anything refused."""
     report = ImportReport(dry_run=dry_run)
-    with transaction.atomic():
-        ProgramWriter(parsed, conference_slug, publish=publish, report=report).write()
-        if dry_run:
-            transaction.set_rollback(True)
+    writer = ProgramWriter(parsed, conference_slug, publish=publish, report=report)
+    try:
+        with transaction.atomic():
+            writer.write()
+            if dry_run:
+                transaction.set_rollback(True)
+    except ProgramFormatError:
+        raise
+    except DATABASE_REFUSALS as error:
+        raise ProgramFormatError(writer.line, f"the database refused it: {error}") from error
     return report

@@ -40,8 +40,9 @@ MAX_PROGRAM_BYTES = 2 * 1024 * 1024
 MEDIA_MARKER = "Available Media"
 WEEKDAYS = list(calendar.day_name)
 MONTHS = list(calendar.month_name)[1:]
-# More digits than any session number needs; int() refuses more than 4,300 of them.
-MAX_NUMBER_DIGITS = 6
+# Session numbers run to 9999 (int() would refuse more than 4,300 digits, and the databases
+# disagree on where a small integer ends).
+MAX_NUMBER_DIGITS = 4
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 TITLE_RE = re.compile(r"^(?P<name>.+?) Conference Program$")
