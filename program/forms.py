@@ -170,8 +170,9 @@ class ProgramImportForm(forms.Form):
             cleaned["text"] = self.read(upload.read(MAX_PROGRAM_BYTES + 1))
             cleaned["filename"] = upload.name
         elif cleaned.get("text"):
-            # Carried from the dry run: held to the same limits as an upload.
-            cleaned["text"] = self.read(cleaned["text"].encode())
+            # Carried from the dry run (whose text has only "\n" line breaks; browsers send
+            # "\r\n"): held to the same limits as an upload.
+            cleaned["text"] = self.read(cleaned["text"].replace("\r\n", "\n").encode())
         if not cleaned.get("text") and not self.has_error("program"):
             self.add_error(self.file_field, "Choose the program text file to import.")
         conference, new_slug = cleaned.get("conference"), cleaned.get("new_slug")

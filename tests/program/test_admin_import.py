@@ -1,10 +1,13 @@
 """Importing a program text from the admin: upload, dry run, apply."""
 
+import re
+
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from program.forms import ProgramImportForm
 from program.models import Conference, Day, Session, Talk
 from program.parser import MAX_PROGRAM_BYTES
 from speakers.models import Affiliation, Authorship, Speaker
@@ -192,3 +195,22 @@ def test_what_the_database_would_refuse_names_its_line_at_both_steps(member_clie
     assert response.status_code == 200
     assert "are the same speaker" in response.context["apply_errors"][0]
     assert counts() == before
+
+
+def test_the_apply_step_carries_a_2_mb_program_within_djangos_upload_limit(
+    member_client, opml20, seed_text
+):
+    """The carried text goes back multipart (urlencoded, a 2 MB program grows past
+    DATA_UPLOAD_MAX_MEMORY_SIZE), and the browser's "\\r\\n" do not count against the limit."""
+    page = dry_run(member_client, seed_text, conference=opml20.pk).text
+    assert re.search(
+        r'<form method="post" enctype="multipart/form-data">(?:(?!</form>).)*'
+        r'name="apply"',
+        page,
+        re.DOTALL,
+    )
+    text = seed_text + "\n" * (MAX_PROGRAM_BYTES - len(seed_text.encode()))
+    form = ProgramImportForm(
+        {"text": text.replace("\n", "\r\n"), "conference": opml20.pk}, confirm=True
+    )
+    assert form.is_valid(), form.errors
