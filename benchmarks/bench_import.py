@@ -30,6 +30,7 @@ def main():
     import django
 
     django.setup()
+    # Local imports: the settings and the scratch database must be chosen before models load.
     from django.core.management import call_command
     from django.db import connection
 
