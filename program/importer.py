@@ -133,16 +133,18 @@ def update_fields(obj, values):
 class Changes:
     """The rows of one model an import creates and updates, written in bulk by `write`."""
 
-    def __init__(self, model, fields):
+    def __init__(self, model):
         self.model = model
-        self.fields = fields  # what an update may change
         self.created, self.updated = [], {}
+        self.fields = {}  # every field an update sets, in order
 
-    def add(self, obj, outcome):
+    def add(self, obj, outcome, values):
+        """Remember `obj` by its `stage` outcome, with the `values` that were set on it."""
         if outcome == "created":
             self.created.append(obj)
         elif outcome == "updated":
             self.updated[id(obj)] = obj
+            self.fields |= dict.fromkeys(values)
 
     def write(self):
         if self.updated:
@@ -178,10 +180,12 @@ class ProgramWriter:
             for order, talk in enumerate(session.talks)
         ]
 
-    def stage(self, model_name, obj, values, *, line, create_values=None, unique=False):
+    def stage(
+        self, model_name, obj, values, *, line, changes=None, create_values=None, unique=False
+    ):
         """Set `values` on `obj` (a new row if it has no pk: then `create_values` too), validate
-        it if it changed, and record the outcome, which it returns; the caller writes it. A
-        value the model refuses is reported against the file's `line`."""
+        it if it changed, record the outcome and return it; `changes` writes it later. A value
+        the model refuses is reported against the file's `line`."""
         self.line = line
         if obj.pk is None:
             update_fields(obj, {**values, **(create_values or {})})
@@ -191,6 +195,8 @@ class ProgramWriter:
         if outcome != "unchanged":
             self.validate(model_name, obj, line, unique=unique)
         self.report.record(model_name, obj, outcome)
+        if changes is not None:
+            changes.add(obj, outcome, values)
         return outcome
 
     def validate(self, model_name, obj, line, *, unique=False):
@@ -255,47 +261,51 @@ class ProgramWriter:
 
     def write_days(self):
         existing = {day.date: day for day in self.conference.days.all()}
-        days, changes = {}, Changes(Day, [])
+        days, changes = {}, Changes(Day)
         for session in self.parsed.sessions:
             if session.day not in days:
                 day = existing.get(session.day) or Day(conference=self.conference, date=session.day)
-                changes.add(day, self.stage("day", day, {}, line=session.line))
+                self.stage("day", day, {}, line=session.line, changes=changes)
                 days[session.day] = day
         changes.write()
         return days
 
+    @staticmethod
+    def session_values(parsed, order, days):
+        """What the file says of a session: every field an import sets or updates."""
+        return {
+            "day": days[parsed.day],
+            "title": parsed.title,
+            "description": parsed.description,
+            "start": parsed.start,
+            "end": parsed.end,
+            "slack_label": parsed.slack_label,
+            "order": order,
+        }
+
     def write_sessions(self, days):
+        """{number: Session}: the conference's session of each number, else a new one."""
         existing = {session.number: session for session in self.conference.sessions.all()}
         self.session_numbers = {session.pk: number for number, session in existing.items()}
         uids = self.import_uids(
             Session,
             [f"session/{s.number}" for s in self.parsed.sessions if s.number not in existing],
         )
-        fields = ["day", "title", "description", "start", "end", "slack_label", "order"]
-        sessions, changes = {}, Changes(Session, fields)
+        sessions, changes = {}, Changes(Session)
         for order, parsed in enumerate(self.parsed.sessions):
             session = existing.pop(parsed.number, None) or Session(
                 conference=self.conference,
                 number=parsed.number,
                 uid=uids[f"session/{parsed.number}"],
             )
-            values = {
-                "day": days[parsed.day],
-                "title": parsed.title,
-                "description": parsed.description,
-                "start": parsed.start,
-                "end": parsed.end,
-                "slack_label": parsed.slack_label,
-                "order": order,
-            }
-            outcome = self.stage(
+            self.stage(
                 "session",
                 session,
-                values,
+                self.session_values(parsed, order, days),
                 line=parsed.line,
+                changes=changes,
                 create_values={"is_published": self.publish},
             )
-            changes.add(session, outcome)
             sessions[parsed.number] = session
         self.line = self.parsed.sessions[0].line if self.parsed.sessions else 1
         changes.write()
@@ -338,7 +348,7 @@ class ProgramWriter:
         uids = self.import_uids(
             Talk, [f"talk/{p.title}" for _, _, p in self.parsed_talks() if not matches[id(p)]]
         )
-        changes = Changes(Talk, ["session", "title", "abstract", "order", "has_media"])
+        changes = Changes(Talk)
         talks = []
         for parsed_session, order, parsed in self.parsed_talks():
             talk = matches[id(parsed)] or Talk()
@@ -356,10 +366,9 @@ class ProgramWriter:
                 "has_media": parsed.has_media,
             }
             existed = talk.pk is not None
-            outcome = self.stage(
-                "talk", talk, values, line=parsed.line, create_values=create_values
+            self.stage(
+                "talk", talk, values, line=parsed.line, changes=changes, create_values=create_values
             )
-            changes.add(talk, outcome)
             talks.append((talk, parsed, existed))
         self.line = talks[0][1].line if talks else 1
         changes.write()
@@ -390,14 +399,18 @@ class ProgramWriter:
             [name for name in names if name not in existing],
         )
         existing |= {alias.name: alias.affiliation for alias in merged}  # names are unique
-        affiliations, changes = {}, Changes(Affiliation, [])
+        affiliations, changes = {}, Changes(Affiliation)
         for name, line in names.items():
             affiliation = existing.get(name) or Affiliation(name=name)
             create_values = {} if affiliation.pk else {"slug": self.affiliation_slugs.new(name)}
-            outcome = self.stage(
-                "affiliation", affiliation, {}, line=line, create_values=create_values
+            self.stage(
+                "affiliation",
+                affiliation,
+                {},
+                line=line,
+                changes=changes,
+                create_values=create_values,
             )
-            changes.add(affiliation, outcome)
             affiliations[name] = affiliation
         changes.write()
         return affiliations
@@ -451,7 +464,7 @@ class ProgramWriter:
         the same organisation, if several share the name), and so is a name merged into one in
         the admin. A bio the file lacks is kept."""
         candidates = self.speaker_candidates()
-        speakers, changes = {}, Changes(Speaker, ["affiliation", "bio"])
+        speakers, changes = {}, Changes(Speaker)
         for name, person in self.people.items():
             affiliation = affiliations.get(person["affiliation"])
             found = candidates.get(name, [])
@@ -463,10 +476,14 @@ class ProgramWriter:
             if person["bio"]:
                 values["bio"] = person["bio"]
             create_values = {} if speaker.pk else {"slug": self.speaker_slugs.new(name)}
-            outcome = self.stage(
-                "speaker", speaker, values, line=person["line"], create_values=create_values
+            self.stage(
+                "speaker",
+                speaker,
+                values,
+                line=person["line"],
+                changes=changes,
+                create_values=create_values,
             )
-            changes.add(speaker, outcome)
             speakers[name] = speaker
         changes.write()
         return {**{alias: speakers[name] for alias, name in self.aliases.items()}, **speakers}
