@@ -364,9 +364,14 @@ class ProgramParser:
         )
 
     def number(self, digits, what):
-        if len(digits) > MAX_NUMBER_DIGITS:
-            self.error(f"{what} {digits[:MAX_NUMBER_DIGITS]}… is too large a number.")
-        return int(digits)
+        """The number `digits` spell, refusing more than MAX_NUMBER_DIGITS of them."""
+        significant = digits.lstrip("0") or "0"
+        if len(significant) > MAX_NUMBER_DIGITS:
+            self.error(
+                f"{what} {significant[:MAX_NUMBER_DIGITS]}… is too large a number "
+                f"(at most {'9' * MAX_NUMBER_DIGITS})."
+            )
+        return int(significant)
 
     # The program, top down.
 

@@ -129,6 +129,11 @@ def test_a_5000_digit_number_names_its_line(db, tmp_path, seed_text, old, new):
     assert nothing_written()
 
 
+def test_leading_zeros_do_not_make_a_number_large(seed_text):
+    text = seed_text.replace("Session 2: Model", f"Session {'0' * 5000}2: Model")
+    assert parse_program(text).sessions[1].number == 2
+
+
 def test_session_numbers_run_to_9999_whatever_the_database(seed_text):
     text = seed_text.replace("Session 2: Model", "Session 10000: Model")
     with pytest.raises(ProgramFormatError, match="too large a number") as error:
