@@ -159,6 +159,10 @@ class Changes:
             self.model.objects.bulk_create(self.created)
 
 
+# Fields the writer fills itself, never from the file: nothing there for a model to refuse.
+MADE_HERE = {"uid", "slug", "is_published", "created_at", "updated_at"}
+
+
 # --- The writer ---------------------------------------------------------------------------------
 
 
@@ -203,10 +207,12 @@ class ProgramWriter:
         """The model's own checks, without queries unless `unique`: related rows were just
         read or written, and uniqueness is settled in memory (slugs, UIDs) or by the parser
         (numbers, titles)."""
-        relations = [f.name for f in obj._meta.concrete_fields if f.is_relation]
+        made_here = [
+            f.name for f in obj._meta.concrete_fields if f.is_relation or f.name in MADE_HERE
+        ]
         try:
             obj.full_clean(
-                exclude=None if unique else relations,
+                exclude=None if unique else made_here,
                 validate_unique=unique,
                 validate_constraints=unique,
             )
