@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from speakers.models import TimestampedModel, authorships_prefetch, format_author_line
+from speakers.bylines import format_author_line
+from speakers.models import TimestampedModel, authorships_prefetch
 
 # Slugs that would shadow a top-level URL of the site if a conference used them.
 RESERVED_CONFERENCE_SLUGS = frozenset(
