@@ -157,6 +157,7 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-modified-since", "if-none-match"]
 CORS_EXPOSE_HEADERS = ["ETag"]
 
 # Production hardening: on whenever DEBUG is off, so `manage.py check --deploy` is clean.
