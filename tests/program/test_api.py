@@ -576,6 +576,7 @@ QUERY_BOUNDS = {
     "/api/conferences/": 3,
     "/api/conferences/{conference}/": 2,
     "/api/days/?conference={conference}": 3,
+    "/api/days/{day}/": 2,
     "/api/sessions/": 3,
     "/api/sessions/?conference={conference}&speaker={speaker}": 3,
     "/api/sessions/{session}/": 2,
@@ -585,6 +586,7 @@ QUERY_BOUNDS = {
     "/api/speakers/": 4,
     "/api/speakers/?conference={conference}": 4,
     "/api/speakers/{speaker}/": 3,
+    "/api/organisations/": 2,
     "/api/organisations/?conference={conference}": 2,
     "/api/organisations/{organisation}/": 1,
 }
@@ -600,6 +602,7 @@ def test_queries_are_constant_on_two_sizes(
     speaker = talk.authorships.first().speaker
     url = url.format(
         conference=conference.slug,
+        day=f"{conference.slug}-{talk.session.day.date}",
         session=talk.session.uid,
         talk=talk.uid,
         speaker=speaker.slug,
