@@ -45,7 +45,8 @@ def api_etag(request, response):
 
 class ConditionalMixin:
     """ETag on every successful GET or HEAD, and 304 Not Modified when the client's
-    If-None-Match (or If-Modified-Since) says it has the same answer already."""
+    If-None-Match says it has the same answer already (Django's own conditional-request rules,
+    as in its `condition` decorator, applied once the body that the tag hashes exists)."""
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
