@@ -85,6 +85,8 @@ class ConferenceSerializer(serializers.ModelSerializer):
             "time_zone",
             "intro",
             "time_zone_note",
+            "default_location_name",
+            "default_location_url",
             "days",
             "url",
             "calendar_url",
@@ -106,6 +108,8 @@ class DaySerializer(serializers.ModelSerializer):
 
 
 class SessionSerializer(serializers.ModelSerializer):
+    """A session. An empty location means its conference's default location."""
+
     id = serializers.UUIDField(source="uid", help_text="The session's calendar UID.")
     conference = serializers.CharField(source="conference.slug", help_text="Conference id.")
     day = DayIdField(help_text="Day id.")
@@ -132,6 +136,8 @@ class SessionSerializer(serializers.ModelSerializer):
             "end",
             "slack_url",
             "slack_invitation",
+            "location_name",
+            "location_url",
             "talks",
             "url",
             "calendar_url",

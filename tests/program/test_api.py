@@ -262,6 +262,21 @@ def test_ids_are_the_calendar_uids_and_slugs_and_links_are_absolute(client, opml
     assert day["url"] == "http://testserver/opml20/#day-2020-07-28"
 
 
+def test_locations_are_given_as_entered(client, opml20):
+    opml20.default_location_name = "Online"
+    opml20.default_location_url = "https://example.org/opml20"
+    opml20.save()
+    session = Session.objects.get(conference=opml20, number=2)
+    session.location_name = "Room A"
+    session.save()
+    conference = get_json(client, "/api/conferences/opml20/")
+    assert conference["default_location_name"] == "Online"
+    assert conference["default_location_url"] == "https://example.org/opml20"
+    sessions = {s["number"]: s for s in everything(client, "sessions", conference="opml20")}
+    assert (sessions[2]["location_name"], sessions[2]["location_url"]) == ("Room A", "")
+    assert sessions[1]["location_name"] == ""  # the conference's default applies
+
+
 @pytest.mark.parametrize(
     "url",
     [
