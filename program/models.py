@@ -21,7 +21,7 @@ from speakers.models import TimestampedModel, authorships_prefetch
 
 # Slugs that would shadow a top-level URL of the site if a conference used them.
 RESERVED_CONFERENCE_SLUGS = frozenset(
-    {"admin", "affiliations", "search", "speakers", "static", "sitemap.xml", "media"}
+    {"admin", "affiliations", "api", "search", "speakers", "static", "sitemap.xml", "media"}
 )
 
 
