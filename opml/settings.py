@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Writes (non-GET requests) record the program's revisions once, in their transaction.
+    "program.revisions.RecordChangesMiddleware",
 ]
 
 ROOT_URLCONF = "opml.urls"

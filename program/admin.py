@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from program import revisions
 from program.forms import SessionAdminForm, TalkAdminForm
 from program.models import Conference, Day, Session, Talk, authorships_prefetch
 from program.readiness import session_warnings, time_range, with_clash_flags
@@ -60,6 +61,7 @@ class PublishActionsMixin:
         queryset.model.objects.filter(pk__in=[obj.pk for obj in changed]).update(
             is_published=value, updated_at=timezone.now()
         )
+        revisions.objects_changed(changed)  # update() sends no signals
         log_published(request, changed)
         return changed
 
@@ -249,6 +251,7 @@ class ConferenceAdmin(PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
             )
             log_published(request, drafts)
             counts[model._meta.verbose_name_plural] = len(drafts)
+        revisions.record_changes(conference_ids)  # update() sends no signals
         return counts
 
     @admin.action(

@@ -823,9 +823,13 @@ class ProgramWriter:
 def apply_program(parsed, conference_slug, *, publish=False, dry_run=False):
     """Write `parsed` into the conference `conference_slug` (created if missing) in one
     transaction; with `dry_run`, roll it back and only report. Returns an ImportReport."""
+    from program import revisions  # like the models: the parser needs none
+
     report = ImportReport(dry_run=dry_run)
     with transaction.atomic():
-        ProgramWriter(parsed, conference_slug, publish=publish, report=report).write()
+        # Recorded once, at the end: a talk is not "changed" by each author the import adds.
+        with revisions.deferred():
+            ProgramWriter(parsed, conference_slug, publish=publish, report=report).write()
         if dry_run:
             transaction.set_rollback(True)
     return report

@@ -337,58 +337,6 @@ class Talk(ProgramItem):
 
 
 class EventRevisionQuerySet(models.QuerySet):
-    def record(self, events, scope, now):
-        """Bring the revisions of `events` (ical.Event, as the feed is about to show them) up to
-        date, and mark as withdrawn every event in `scope` (a Q) that is no longer published.
-        Returns {uid: revision} for `events`. An unchanged program writes nothing, so its feeds
-        stay byte-identical; changes are written in bulk (batched only by the database's limits)."""
-        self.filter(scope, withdrawn_at=None).exclude(
-            uid__in=Session.objects.published().values("uid")
-        ).exclude(uid__in=Talk.objects.published().values("uid")).update(
-            withdrawn_at=now, modified_at=now, sequence=F("sequence") + 1
-        )
-        revisions = {r.uid: r for r in self.filter(uid__in=[event.uid for event in events])}
-        created, changed = [], []
-        for event in events:
-            revision = revisions.get(event.uid)
-            if revision is None:
-                revision = EventRevision(
-                    uid=event.uid,
-                    conference_id=event.conference_id,
-                    content_hash=event.content_hash,
-                    modified_at=event.changed_at,
-                    snapshot=event.as_snapshot(),
-                )
-                revisions[event.uid] = revision
-                created.append(revision)
-            elif revision.content_hash != event.content_hash or revision.withdrawn_at:
-                # The objects' own timestamps say when an edit happened; a change that leaves
-                # none (an author removed) is dated when the feed first shows it.
-                revision.modified_at = (
-                    event.changed_at if event.changed_at > revision.modified_at else now
-                )
-                revision.sequence += 1
-                revision.content_hash = event.content_hash
-                revision.snapshot = event.as_snapshot()
-                revision.conference_id = event.conference_id
-                revision.withdrawn_at = None
-                changed.append(revision)
-        if created:
-            self.bulk_create(created, ignore_conflicts=True)
-        if changed:
-            self.bulk_update(
-                changed,
-                [
-                    "modified_at",
-                    "sequence",
-                    "content_hash",
-                    "snapshot",
-                    "conference",
-                    "withdrawn_at",
-                ],
-            )
-        return revisions
-
     def withdrawn_since(self, cutoff):
         """Withdrawn events still inside their grace period (feeds send them as CANCELLED)."""
         return self.filter(withdrawn_at__gte=cutoff)
@@ -431,3 +379,55 @@ class EventRevision(models.Model):
 
     def __str__(self):
         return f"{self.snapshot.get('summary', self.uid)} (sequence {self.sequence})"
+
+
+# --- Versions and the change log (written by program/revisions.py, on the write path) ---------
+
+
+class ProgramVersion(models.Model):
+    """What public responses are cached under: one row for the whole site and one per
+    conference. Every visible change gives the rows it touches a new `token` (random, so a key
+    never repeats, not even after a database is restored) and a higher `number`."""
+
+    SITE = "site"
+
+    scope = models.CharField(max_length=40, unique=True)
+    conference = models.OneToOneField(
+        Conference, on_delete=models.CASCADE, null=True, blank=True, related_name="version"
+    )
+    number = models.PositiveBigIntegerField(default=0)
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["scope"]
+
+    def __str__(self):
+        return f"{self.scope} version {self.number}"
+
+
+class ChangeLogEntry(models.Model):
+    """One change attendees can see, for a conference's public "Changes" page and Atom feed."""
+
+    class Kind(models.TextChoices):
+        PUBLISHED = "published", "Program published"
+        ADDED = "added", "Added"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        MOVED = "moved", "Moved"
+        RESCHEDULED = "rescheduled", "Time changed"
+        RETITLED = "retitled", "Retitled"
+        SPEAKERS = "speakers", "Speakers changed"
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="change_log")
+    uid = models.UUIDField("calendar UID", null=True, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.CharField(max_length=1000)
+    path = models.CharField(max_length=500, blank=True)
+    changed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name_plural = "change log entries"
+
+    def __str__(self):
+        return self.text
