@@ -1,6 +1,6 @@
 from django.urls import path
 
-from program import views
+from program import changes, views
 
 app_name = "program"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search_view, name="search"),
     path("<slug:slug>/", views.ConferenceDetailView.as_view(), name="conference_detail"),
+    path("<slug:slug>/changes/", changes.ChangeLogView.as_view(), name="changes"),
+    path("<slug:slug>/changes.atom", changes.ChangeLogFeed(), name="changes_feed"),
     path(
         "<slug:conference_slug>/sessions/<int:number>/",
         views.SessionDetailView.as_view(),
