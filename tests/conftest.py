@@ -13,6 +13,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "fixtures" / "opml20-program.txt"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty public cache (keys never repeat across tests anyway: each
+    version has a random token)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def seed_text():
     """The OpML '20 program exactly as published (a copy of the shared seed, kept identical by
