@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from program.links import path_to
+
 # Slugs that would shadow a top-level URL of the site if a conference used them.
 RESERVED_CONFERENCE_SLUGS = frozenset(
     {"admin", "affiliations", "search", "speakers", "static", "sitemap.xml", "media"}
@@ -80,6 +82,25 @@ def authorships_prefetch(prefix=""):
     )
 
 
+def byline_prefetch(prefix=""):
+    """Prefetch a talk's authorships for its byline only (names, organisations, links): the
+    whole-program page prints thousands, and needs no bios nor speakers' own affiliations."""
+    from speakers.models import Authorship
+
+    return Prefetch(
+        f"{prefix}authorships",
+        queryset=Authorship.objects.select_related("speaker", "affiliation").only(
+            "talk_id",
+            "position",
+            "credited_name",
+            "speaker__name",
+            "speaker__slug",
+            "affiliation__name",
+            "affiliation__slug",
+        ),
+    )
+
+
 class ConferenceQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -95,7 +116,7 @@ class ConferenceQuerySet(models.QuerySet):
             "days",
             Prefetch("days__sessions", queryset=sessions),
             Prefetch("days__sessions__talks", queryset=talks),
-            authorships_prefetch("days__sessions__talks__"),
+            byline_prefetch("days__sessions__talks__"),
         )
 
 
@@ -136,7 +157,7 @@ class Conference(TimestampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("program:conference_detail", kwargs={"slug": self.slug})
+        return path_to("program:conference_detail", slug=self.slug)
 
     def get_calendar_url(self):
         return reverse("feeds:conference", kwargs={"slug": self.slug})
@@ -219,9 +240,8 @@ class Session(ProgramItem):
         return f"Session {self.number}: {self.title}"
 
     def get_absolute_url(self):
-        return reverse(
-            "program:session_detail",
-            kwargs={"conference_slug": self.conference.slug, "number": self.number},
+        return path_to(
+            "program:session_detail", conference_slug=self.conference.slug, number=self.number
         )
 
     def get_calendar_url(self):
@@ -300,9 +320,8 @@ class Talk(ProgramItem):
         return self.title
 
     def get_absolute_url(self):
-        return reverse(
-            "program:talk_detail",
-            kwargs={"conference_slug": self.session.conference.slug, "slug": self.slug},
+        return path_to(
+            "program:talk_detail", conference_slug=self.session.conference.slug, slug=self.slug
         )
 
     def get_calendar_url(self):
