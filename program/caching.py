@@ -112,10 +112,10 @@ class PublicCacheMiddleware:
         if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
         try:
-            name = resolve(request.path_info).view_name
-            kwargs = resolve(request.path_info).kwargs
+            match = resolve(request.path_info)
         except Resolver404:
             return self.get_response(request)
+        name, kwargs = match.view_name, match.kwargs
         if name not in CONFERENCE_PAGES and name not in SITE_PAGES:
             return self.get_response(request)
         if is_staff(request):
