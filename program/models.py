@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from program.picks import PickList  # noqa: F401 -- defined beside its logic, registered here
 from speakers.models import TimestampedModel, authorships_prefetch, format_author_line
 
 # Slugs that would shadow a top-level URL of the site if a conference used them.
 RESERVED_CONFERENCE_SLUGS = frozenset(
-    {"admin", "affiliations", "search", "speakers", "static", "sitemap.xml", "media"}
+    {"admin", "affiliations", "picks", "search", "speakers", "static", "sitemap.xml", "media"}
 )
 
 
