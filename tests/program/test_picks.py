@@ -56,7 +56,8 @@ def test_create_edit_and_the_feed_url_stays(browser_client, opml20):
     data = created.json()
     feed_url = data["feed_url"]
     assert feed_url == f"/picks/{data['feed']}.ics"
-    assert len(data["feed"]) == 32 and data["edit"] != data["feed"]
+    assert len(data["feed"]) == 32
+    assert data["edit"] != data["feed"]
     # Only digests are stored, never the secrets.
     stored = PickList.objects.get()
     assert stored.feed_digest == digest(data["feed"])
@@ -174,7 +175,7 @@ def test_reading_the_feed_or_page_writes_nothing(
 
 def test_expire_picks_keeps_lists_read_or_edited_recently(browser_client, opml20, settings):
     settings.PICKS_EXPIRE_DAYS = 30
-    old, read, fresh = (post(browser_client, API, {"items": []}).json() for _ in range(3))
+    _old, read, fresh = (post(browser_client, API, {"items": []}).json() for _ in range(3))
     long_ago = timezone.now() - timedelta(days=31)
     PickList.objects.exclude(feed_digest=digest(fresh["feed"])).update(updated_at=long_ago)
     browser_client.get(read["feed_url"])  # a calendar still reads this one
