@@ -38,6 +38,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from program.models import Conference, Day, Session, Talk
+from speakers.models import Affiliation, Authorship, Speaker, join_names
+
 # Namespace for the UIDs of imported sessions and talks: importing the same program into an
 # empty database gives the same UIDs again, so calendar subscribers never see duplicates.
 UID_NAMESPACE = uuid.UUID("6f3d7c1e-2b7a-4c55-9a52-0b5e1f6c0d20")
@@ -187,8 +190,6 @@ def split_names_and_affiliation(group, line):
 
 def parse_author_line(text, line):
     """Parse "A and B, Org; C, Other Org" into ParsedAuthors, in order."""
-    from speakers.models import join_names
-
     authors = []
     for group in text.split(";"):
         group = group.strip()
@@ -595,8 +596,6 @@ class ProgramWriter:
         return uuid.uuid4() if model.objects.filter(uid=uid).exists() else uid
 
     def write(self):
-        from program.models import Conference
-
         parsed = self.parsed
         conference = Conference.objects.filter(slug=self.conference_slug).first()
         if conference and conference.time_zone != parsed.time_zone:
@@ -624,8 +623,6 @@ class ProgramWriter:
         return conference
 
     def write_days(self):
-        from program.models import Day
-
         existing = {day.date: day for day in self.conference.days.all()}
         days = {}
         for session in self.parsed.sessions:
@@ -635,8 +632,6 @@ class ProgramWriter:
         return days
 
     def write_sessions(self, days):
-        from program.models import Session
-
         existing = {session.number: session for session in self.conference.sessions.all()}
         sessions = {}
         for order, parsed in enumerate(self.parsed.sessions):
@@ -669,8 +664,6 @@ class ProgramWriter:
     def match_talks(self):
         """Pair each parsed talk with an existing talk of the conference: by title, or else (a
         retitled talk) by its place in its session among talks the file no longer names."""
-        from program.models import Talk
-
         existing = list(
             Talk.objects.filter(session__conference=self.conference).select_related("session")
         )
@@ -695,8 +688,6 @@ class ProgramWriter:
         return matches
 
     def write_talks(self, sessions, speakers):
-        from program.models import Talk
-
         matches = self.match_talks()
         for parsed_session in self.parsed.sessions:
             session = sessions[parsed_session.number]
@@ -724,8 +715,6 @@ class ProgramWriter:
                 self.write_authorships(talk, parsed, speakers)
 
     def affiliation(self, name, line):
-        from speakers.models import Affiliation
-
         if name is None:
             return None
         if name not in self.affiliations:
@@ -772,8 +761,6 @@ class ProgramWriter:
         """One Speaker per person: a name the database already has is that Speaker (the one at
         the same organisation, if several share the name), and so is a name merged into one in
         the admin. A bio the file lacks is kept."""
-        from speakers.models import Speaker
-
         aliases, people = self.people()
         speakers = {}
         for name, person in people.items():
@@ -795,8 +782,6 @@ class ProgramWriter:
         return {**{alias: speakers[name] for alias, name in aliases.items()}, **speakers}
 
     def write_authorships(self, talk, parsed, speakers):
-        from speakers.models import Authorship
-
         wanted = []
         for author in parsed.authors:
             speaker = speakers[author.speaker_name or author.name]

@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from program.models import Session, Talk
+from speakers.models import Affiliation, Authorship
 
 # Words that do not tell two organisations apart: legal forms and a leading "The".
 ORGANISATION_NOISE = frozenset(
@@ -63,8 +64,6 @@ class DoubleBooking:
 
 def double_bookings(conference_id):
     """Speakers who are authors in two overlapping sessions of the conference."""
-    from speakers.models import Authorship
-
     authorships = Authorship.objects.filter(
         talk__session__conference_id=conference_id
     ).select_related("speaker", "talk__session__conference")
@@ -87,8 +86,6 @@ def session_warnings(session, *, speaker_ids=None, overlaps=True):
     """Human-readable warnings about one session: other sessions of its conference it overlaps
     (unless `overlaps` is false), and its speakers (or only those in `speaker_ids`) who are also
     booked in an overlapping session, of any conference."""
-    from speakers.models import Authorship
-
     overlapping = list(
         Session.objects.filter(start__lt=session.end, end__gt=session.start)
         .exclude(pk=session.pk)
@@ -130,8 +127,6 @@ def time_range(start, end, tz):
 def with_clash_flags(sessions):
     """Annotate sessions with `overlaps` (another session of the conference overlaps it) and
     `double_booked` (one of its speakers is an author in an overlapping session), in SQL."""
-    from speakers.models import Authorship
-
     others = Session.objects.filter(start__lt=OuterRef("end"), end__gt=OuterRef("start")).exclude(
         pk=OuterRef("pk")
     )
@@ -218,8 +213,6 @@ class ReadinessReport:
 
 def readiness_report(conference):
     """Check everything the issue lists for `conference`, in a fixed number of queries."""
-    from speakers.models import Affiliation
-
     report = ReadinessReport(conference=conference)
     sessions = list(
         conference.sessions.select_related("conference", "day").annotate(
