@@ -99,3 +99,16 @@ def test_the_merge_page_updates_its_plan_with_or_without_javascript(member_clien
     chosen = member_client.post(url, data | {"target": two.pk, "preview": "1"})
     assert "What the merge into “Acme Inc” does" in chosen.text
     assert Affiliation.objects.count() == 2
+
+
+def test_the_readiness_report_links_to_the_bulk_fill_lists(member_client, opml20):
+    html = member_client.get(reverse("admin:program_conference_readiness", args=[opml20.pk])).text
+    sessions = f"/admin/program/session/?conference__id__exact={opml20.pk}&amp;slack=no"
+    talks = f"/admin/program/talk/?session__conference={opml20.pk}&amp;missing=media"
+    assert f'<a href="{sessions}">Fill them all on one page</a>' in html
+    assert f'<a href="{talks}">Fill them all on one page</a>' in html
+    # The links lead to lists with the missing ones, editable in place.
+    page = member_client.get(sessions.replace("&amp;", "&"))
+    assert len(page.context["cl"].formset.forms) == 8
+    page = member_client.get(talks.replace("&amp;", "&"))
+    assert len(page.context["cl"].formset.forms) == 25
