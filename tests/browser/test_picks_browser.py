@@ -17,6 +17,8 @@ pytestmark = [
 ]
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe is not installed")
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
 @pytest.fixture
@@ -76,6 +78,8 @@ def test_pick_subscribe_pick_more_and_the_same_feed_follows(browser, picks_data,
     assert page.locator("[data-picks-subscribe]").first.get_attribute("href") == webcal
     assert feed_uids(page, feed_url) == {session_uid, talk_uid}
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    results = axe.Axe().run(page, options=WCAG)
+    assert results.response["violations"] == [], results.generate_report()
     page.screenshot(path=SCREENSHOTS / f"picks-program-{width}.png")
 
     # "My picks" shows the server's list, and the browser that made it may delete it.
@@ -83,6 +87,8 @@ def test_pick_subscribe_pick_more_and_the_same_feed_follows(browser, picks_data,
     page.wait_for_url("**/picks/*/")
     items = page.locator(".picked-item a")
     assert items.all_inner_texts() == [session_label, talk_title]
+    results = axe.Axe().run(page, options=WCAG)
+    assert results.response["violations"] == [], results.generate_report()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=SCREENSHOTS / f"picks-page-{width}.png", full_page=True)
     page.get_by_role("button", name="Delete my picks and their feed").click()
