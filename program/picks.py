@@ -39,6 +39,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 MAX_PICKS = 100
@@ -212,6 +213,7 @@ def read_items(request):
     return clean_items(data)
 
 
+@never_cache  # answers carry secrets and the CSRF cookie: no cache may keep them
 @require_http_methods(["GET", "POST"])
 def lists_endpoint(request):
     """GET: the CSRF token for the other calls. POST {"items": [...]}: a new list; the answer
@@ -230,6 +232,7 @@ def lists_endpoint(request):
     return JsonResponse(list_data(pick_list, feed) | {"edit": edit}, status=201)
 
 
+@never_cache
 @require_http_methods(["PUT", "POST", "DELETE"])
 def list_endpoint(request, feed):
     """PUT (or POST) {"items": [...]}: replace the list's items; DELETE: revoke the list and its

@@ -8,7 +8,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
+from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView
 
 from program.clock import program_clock
@@ -170,6 +172,7 @@ def my_picks(request):
     return render(request, "program/picks.html", context)
 
 
+@method_decorator(cache_control(private=True, max_age=0), name="dispatch")
 class PickListDetailView(DetailView):
     """An attendee's picks, rendered from their server-side list: the page's address holds the
     read-only feed secret, as the feed's does. Reading it writes nothing."""

@@ -209,3 +209,11 @@ def test_first_version_links_still_work_read_only(client, opml20):
 
 def test_picks_is_reserved_for_the_site():
     assert "picks" in RESERVED_CONFERENCE_SLUGS
+
+
+def test_no_shared_cache_keeps_picks_answers(browser_client, db):
+    assert "no-store" in browser_client.get(API)["Cache-Control"]
+    data = post(browser_client, API, {"items": []})
+    assert "no-store" in data["Cache-Control"]
+    page = browser_client.get(data.json()["page_url"])
+    assert "private" in page["Cache-Control"]
