@@ -18,12 +18,23 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from program.links import path_to
+from program.picks import PickList  # noqa: F401 -- defined beside its logic, registered here
 from speakers.bylines import format_author_line
 from speakers.models import TimestampedModel, authorships_prefetch, byline_prefetch
 
 # Slugs that would shadow a top-level URL of the site if a conference used them.
 RESERVED_CONFERENCE_SLUGS = frozenset(
-    {"admin", "affiliations", "api", "search", "speakers", "static", "sitemap.xml", "media"}
+    {
+        "admin",
+        "affiliations",
+        "api",
+        "picks",
+        "search",
+        "speakers",
+        "static",
+        "sitemap.xml",
+        "media",
+    }
 )
 
 
