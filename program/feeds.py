@@ -148,7 +148,7 @@ def conference_feed(request, slug):
     conference = feed_conference(slug)
     return calendar_response(
         request,
-        name=conference.program_title,
+        name=conference.public_program_title,
         filename=f"{conference.slug}.ics",
         events=conference_events(feed_sessions(Session.objects.filter(conference=conference))),
         scope=Q(conference=conference),
@@ -167,7 +167,7 @@ def session_feed(request, conference_slug, number):
     uids = {str(session.uid) for session in sessions}
     return calendar_response(
         request,
-        name=f"{conference.name} – Session {number}"
+        name=f"{conference.public_name} – Session {number}"
         + (f": {sessions[0].title}" if sessions else ""),
         filename=f"{conference.slug}-session-{number}.ics",
         events=conference_events(sessions),
@@ -189,7 +189,7 @@ def talk_feed(request, conference_slug, slug):
     key = f"talk/{slug}"
     return calendar_response(
         request,
-        name=f"{conference.name} – {events[0].summary if events else slug}",
+        name=f"{conference.public_name} – {events[0].summary if events else slug}",
         filename=f"{slug}.ics",
         events=events,
         scope=Q(conference=conference),

@@ -510,6 +510,22 @@ def test_an_unpublished_conference_sends_its_events_cancelled_then_404(client, o
     assert client.get(conference_url(opml20)).status_code == 404
 
 
+def test_a_conference_back_in_draft_keeps_its_published_name_in_feeds(client, opml20):
+    """A new name given while the conference is a draft again stays private: its feeds, still
+    sending cancelled events during the grace period, use the name last published."""
+    session = Session.objects.get(conference=opml20, number=1)
+    opml20.is_published = False
+    opml20.name = "Secret Rename '21"
+    opml20.save()
+    for url in [conference_url(opml20), session.get_calendar_url()]:
+        body = fetch(client, url).content.decode()
+        assert "Secret Rename" not in body, url
+        assert "OpML '20" in body, url
+    opml20.is_published = True
+    opml20.save()
+    assert "Secret Rename '21 Conference Program" in fetch(client, conference_url(opml20)).text
+
+
 def test_an_edit_answers_a_stale_conditional_request_with_the_new_feed(client, opml20):
     first = fetch(client, conference_url(opml20))
     Session.objects.filter(conference=opml20, number=1).update(
