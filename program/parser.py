@@ -36,9 +36,8 @@ from speakers.text import normalise_text
 
 # The largest program file the command and the admin accept (OpML '20's is 40 kB).
 MAX_PROGRAM_BYTES = 2 * 1024 * 1024
-# The most talks a program may hold, for the command and the admin alike: an import of this many
-# finishes well inside a 30 s request on a small server (benchmarks/bench_import.py). OpML '20
-# has 25; a 2 MB file of one-line talks would otherwise hold 55,000.
+# The most talks a program may hold (OpML '20 has 25): an import of this many finishes well
+# inside a 30 s request (benchmarks/bench_import.py), for the command and the admin alike.
 MAX_PROGRAM_TALKS = 20_000
 
 MEDIA_MARKER = "Available Media"
@@ -475,8 +474,7 @@ class ProgramParser:
             self.talk_count += 1
             if self.talk_count > MAX_PROGRAM_TALKS:
                 self.error(
-                    f"a program holds at most {MAX_PROGRAM_TALKS:,} talks; this is one more. "
-                    "Split the program into several conferences."
+                    f"a program holds at most {MAX_PROGRAM_TALKS:,} talks; this is one more."
                 )
             session.talks.append(self.parse_talk())
         return session
