@@ -5,10 +5,12 @@ changes; each conference carries the IANA zone its program is printed in, and co
 zone happens only at the edges (forms, templates, exports).
 """
 
+import io
 import uuid
 import zoneinfo
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.db.models import F, Max, Prefetch, Q
@@ -16,6 +18,7 @@ from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from PIL import Image, ImageOps
 
 from program.links import path_to
 from program.picks import PickList  # noqa: F401 -- defined beside its logic, registered here
@@ -50,6 +53,21 @@ def validate_time_zone(value):
 
 # Where a session happens: a room name, or an online place with its address (frab exports).
 validate_web_url = URLValidator(schemes=["http", "https"])
+
+
+SHARE_IMAGE_SIZE = (1200, 630)  # what Open Graph and Twitter's large card show uncropped
+
+
+def share_image_file(image, slug):
+    """A 1200 x 630 JPEG cut from the centre of `image` (an uploaded file), for og:image."""
+    with Image.open(image) as source:
+        picture = ImageOps.exif_transpose(source).convert("RGB")
+    picture = ImageOps.fit(picture, SHARE_IMAGE_SIZE, Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=85, optimize=True)
+    image.seek(0)
+    width, height = SHARE_IMAGE_SIZE
+    return ContentFile(buffer.getvalue(), name=f"{slug}-{width}x{height}.jpg")
 
 
 def validate_conference_slug(value):
@@ -154,6 +172,14 @@ class ConferenceQuerySet(PublishableQuerySet):
         return changed
 
 
+class AttendanceMode(models.TextChoices):
+    """schema.org's EventAttendanceModeEnumeration, in the committee's words."""
+
+    ONLINE = "online", "Online"
+    OFFLINE = "offline", "In person"
+    MIXED = "mixed", "In person and online"
+
+
 class Conference(TimestampedModel):
     """One edition of a conference (OpML '20, OpML '21, …) and the program it publishes."""
 
@@ -199,6 +225,32 @@ class Conference(TimestampedModel):
     default_location_url = models.URLField(
         "default location URL", blank=True, validators=[validate_web_url]
     )
+    # For search engines and shared links (schema.org Event, Open Graph).
+    organizer_name = models.CharField(
+        "organizer",
+        max_length=200,
+        blank=True,
+        help_text="Who organises the conference, e.g. “USENIX”.",
+    )
+    organizer_url = models.URLField("organizer URL", blank=True, validators=[validate_web_url])
+    attendance_mode = models.CharField(
+        max_length=10,
+        choices=AttendanceMode.choices,
+        blank=True,
+        help_text="How attendees take part. Leave blank if not decided.",
+    )
+    image = models.ImageField(
+        upload_to="conferences/",
+        blank=True,
+        help_text="Shown when a page of the conference is shared, and to search engines. "
+        "At least 1200 x 630 pixels; a 1200 x 630 copy is cut from its centre on save.",
+    )
+    share_image = models.ImageField(
+        upload_to="conferences/share/",
+        blank=True,
+        editable=False,
+        help_text="The 1200 x 630 copy of `image` that pages link to, made on save.",
+    )
 
     objects = ConferenceQuerySet.as_manager()
 
@@ -213,6 +265,14 @@ class Conference(TimestampedModel):
 
     def get_calendar_url(self):
         return reverse("feeds:conference", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        """Cut the shared-link copy of a new image here, on the write path, never on a GET."""
+        if self.image and not self.image._committed:
+            self.share_image = share_image_file(self.image, self.slug)
+        elif not self.image:
+            self.share_image = ""
+        super().save(*args, **kwargs)
 
     @property
     def public_name(self):
@@ -545,6 +605,17 @@ class ProgramVersion(models.Model):
         return f"{self.scope} version {self.number}"
 
 
+class ChangeLogEntryQuerySet(models.QuerySet):
+    def rescheduled(self, uids):
+        """The UIDs among `uids` whose times the change log says changed, in one query."""
+        return set(
+            self.filter(uid__in=uids, kind=ChangeLogEntry.Kind.RESCHEDULED)
+            .order_by()
+            .values_list("uid", flat=True)
+            .distinct()
+        )
+
+
 class ChangeLogEntry(models.Model):
     """One change attendees can see, for a conference's public "Changes" page and Atom feed."""
 
@@ -563,6 +634,8 @@ class ChangeLogEntry(models.Model):
     text = models.CharField(max_length=1000)
     path = models.CharField(max_length=500, blank=True)
     changed_at = models.DateTimeField(db_index=True)
+
+    objects = ChangeLogEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-changed_at", "-pk"]
