@@ -40,6 +40,9 @@ SHARE_IMAGE_SIZE = (1200, 630)
 SITE_NAME = "OpML program"
 SITE_DESCRIPTION = "Conference programs: sessions, talks, speakers and calendar feeds."
 DESCRIPTION_WORDS = 50
+# The program page names its first speakers only (session and talk pages name all theirs), so
+# that a 2,000-talk program's page does not carry thousands of people twice.
+MAX_CONFERENCE_PERFORMERS = 100
 
 
 @register.simple_tag(takes_context=True)
@@ -97,6 +100,31 @@ def location(session, request):
     return virtual
 
 
+def conference_location(conference, sessions, request):
+    """The conference's places: the rooms of its sessions, and for an online or mixed one a
+    VirtualLocation (its default location's URL, else its program page)."""
+    places = []
+    for session in sessions:
+        for item in as_list(location(session, request)):
+            if item["@type"] == "Place" and item not in places:
+                places.append(item)
+    virtual = {
+        "@type": "VirtualLocation",
+        "url": conference.default_location_url
+        or request.build_absolute_uri(conference.get_absolute_url()),
+    }
+    mode = conference.attendance_mode
+    if mode == AttendanceMode.ONLINE or not places:
+        return virtual
+    if mode == AttendanceMode.MIXED:
+        return [*places, virtual]
+    return places[0] if len(places) == 1 else places
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
 def attendance(conference):
     mode = ATTENDANCE_MODES.get(conference.attendance_mode)
     return {"eventAttendanceMode": mode} if mode else {}
@@ -117,11 +145,13 @@ def person(authorship, request):
     return data
 
 
-def performers(talks, request):
-    """Each speaker once, in program order."""
+def performers(talks, request, limit=None):
+    """Each speaker once, in program order; at most `limit`."""
     seen, people = set(), []
     for talk in talks:
         for authorship in talk.authorships.all():
+            if limit is not None and len(people) >= limit:
+                break
             if authorship.speaker_id not in seen:
                 seen.add(authorship.speaker_id)
                 people.append(person(authorship, request))
@@ -193,15 +223,9 @@ def conference_event(conference, sessions, request, rescheduled):
     if sessions:
         event["startDate"] = local_iso(sessions[0].start, conference)
         event["endDate"] = local_iso(max(s.end for s in sessions), conference)
-        locations = []
-        for session in sessions:
-            place = location(session, request)
-            for item in place if isinstance(place, list) else [place]:
-                if (item["@type"] == "Place" or not locations) and item not in locations:
-                    locations.append(item)
-        # The conference's own place: its default location, or where its first session is.
-        event["location"] = locations[0] if len(locations) == 1 else locations
-        event |= performers([t for s in sessions for t in s.talks.all()], request)
+        event["location"] = conference_location(conference, sessions, request)
+        talks = [t for s in sessions for t in s.talks.all()]
+        event |= performers(talks, request, limit=MAX_CONFERENCE_PERFORMERS)
     return event
 
 
