@@ -76,6 +76,8 @@ MIDDLEWARE = [
     # Lets browser apps read /api/ from other origins (CORS_* below); before CommonMiddleware.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # POST, PUT, PATCH, DELETE to public pages, feeds, exports: 405 before CSRF's 403.
+    "program.readonly.ReadOnlyPagesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Public pages and feeds from the cache, under the program's version (program/caching.py).

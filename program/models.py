@@ -36,6 +36,7 @@ RESERVED_CONFERENCE_SLUGS = frozenset(
         "speakers",
         "static",
         "sitemap.xml",
+        "robots.txt",
         "media",
     }
 )
