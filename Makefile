@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 # The frab exports' real readers, in their own environment: their pins clash with ours.
 CONSUMERS := .venv-consumers
 
-.PHONY: serve preview test lint install install-dev database banner consumers
+.PHONY: serve preview test lint install install-dev database banner consumers ical-consumers
 
 serve: install database banner
 	$(BIN)/python manage.py runserver $(ADDR)
@@ -64,7 +64,14 @@ $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
-consumers: $(CONSUMERS)/.installed
+consumers: $(CONSUMERS)/.installed ical-consumers
+
+# The calendar feeds' JavaScript readers (node-ical, ical, ical.js), pinned by package-lock.json;
+# skipped without npm (the tests then say so).
+ical-consumers: tests/consumers/ical-node/node_modules/.package-lock.json
+
+tests/consumers/ical-node/node_modules/.package-lock.json: tests/consumers/ical-node/package-lock.json
+	if command -v npm >/dev/null; then cd tests/consumers/ical-node && npm ci --no-audit --no-fund --silent; fi
 
 $(CONSUMERS)/.installed: tests/consumers/requirements.txt
 	$(PYTHON) -m venv $(CONSUMERS)

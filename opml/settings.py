@@ -76,6 +76,8 @@ MIDDLEWARE = [
     # Lets browser apps read /api/ from other origins (CORS_* below); before CommonMiddleware.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # POST, PUT, PATCH, DELETE to public pages, feeds, exports: 405 before CSRF's 403.
+    "program.readonly.ReadOnlyPagesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Public pages and feeds from the cache, under the program's version (program/caching.py).
@@ -162,6 +164,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploads (conference images and their shared-link copies). Django serves them with DEBUG on;
+# in production the proxy serves MEDIA_ROOT at /media/ (README, "Deploying").
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -161,6 +162,11 @@ def conference_feed(request, slug):
 @require_safe
 def session_feed(request, conference_slug, number):
     """The session and its timed talks; once withdrawn, the session as cancelled."""
+    canonical = reverse(
+        "feeds:session", kwargs={"conference_slug": conference_slug, "number": number}
+    )
+    if request.path != canonical:  # "/sessions/01/calendar.ics": one address per feed
+        return redirect(canonical, permanent=True)
     conference = feed_conference(conference_slug)
     sessions = list(feed_sessions(Session.objects.filter(conference=conference, number=number)))
     key = f"session/{number}"

@@ -4,27 +4,30 @@ Two steps, both free of the database and the request:
 
 * `session_event(session)` / `talk_event(talk)` turn prefetched models into `Event`s: plain,
   host-independent content whose hash tells whether a subscriber would see a change.
-* `build_calendar(...)` writes events, each with its revision (SEQUENCE, last change), as bytes.
+* `build_calendar(...)` writes events, each with its revision (SEQUENCE, last change), as bytes,
+  with the `icalendar` library (escaping, folding at 75 octets, CRLF), properties in the order
+  added, so the same input always gives the same bytes.
 
-We write the text ourselves rather than through a library: every property, parameter and fold is
-then exactly what clients need (icalendar 7 drops some VALUE parameters and mis-writes
-durations), and the same input always gives the same bytes. Times are always UTC (`...Z`), which
-every client reads alike, so no VTIMEZONE is needed and DST changes cannot shift an event.
+Times are always UTC (`...Z`), which every client reads alike: no VTIMEZONE, and DST changes
+cannot shift an event. No METHOD: a feed is not an iTIP message (README, "Calendar clients").
+Text goes through `speakers.text.normalise_text` on the way out, so a control character that
+reached the database some other way never reaches a subscriber.
 """
 
 import hashlib
 import json
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import icalendar
 from django.conf import settings
 
 from speakers.bylines import format_author_line
+from speakers.text import normalise_text
 
 PRODID = "-//OpML program site//Calendar feeds//EN"
-REFRESH = "PT1H"
-MAX_LINE_OCTETS = 75
+REFRESH = timedelta(hours=1)  # PT1H
 
 
 @dataclass(frozen=True)
@@ -180,102 +183,75 @@ def talk_event(talk, authors):
 # --- Writing RFC 5545 text ------------------------------------------------------------------------
 
 
-def escape_text(value):
-    """TEXT value escaping (RFC 5545 §3.3.11); line breaks become the two characters \\n."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    for char, escaped in (("\\", "\\\\"), (";", "\\;"), (",", "\\,"), ("\n", "\\n")):
-        value = value.replace(char, escaped)
-    return value
+def clean_text(value):
+    """A TEXT value as RFC 5545 allows it: control characters dropped (the one rule, in
+    speakers/text.py), every line break a plain newline (the library escapes it as \\n)."""
+    return normalise_text(value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def quote_param(value):
-    """A parameter value, quoted; DQUOTE and control characters cannot appear in one."""
-    cleaned = "".join(" " if ord(char) < 32 else char for char in value).replace('"', "'")
-    return f'"{cleaned}"'
+def clean_param(value):
+    """A parameter value: no control characters, no line breaks, and no DQUOTE (which only
+    RFC 6868's caret escape could carry, and few clients decode it)."""
+    return " ".join(clean_text(value).split()).replace('"', "'")
 
 
-def fold(line):
-    """Split a content line into lines of at most 75 octets, never inside a UTF-8 character;
-    continuation lines start with a space (RFC 5545 §3.1)."""
-    encoded = line.encode()
-    if len(encoded) <= MAX_LINE_OCTETS:
-        return [line]
-    lines, start, limit = [], 0, MAX_LINE_OCTETS
-    while start < len(encoded):
-        end = min(start + limit, len(encoded))
-        while end < len(encoded) and (encoded[end] & 0xC0) == 0x80:
-            end -= 1  # back off to the first byte of a character
-        lines.append((" " if start else "") + encoded[start:end].decode())
-        start, limit = end, MAX_LINE_OCTETS - 1
-    return lines
+def text(value):
+    return icalendar.vText(clean_text(value))
 
 
-def utc(value):
-    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-class Writer:
-    def __init__(self):
-        self.lines = []
-
-    def add(self, name, value, **params):
-        params_text = "".join(f";{key.replace('_', '-')}={val}" for key, val in params.items())
-        self.lines.extend(fold(f"{name}{params_text}:{value}"))
-
-    def text(self, name, value):
-        self.add(name, escape_text(value))
-
-    def bytes(self):
-        return "".join(f"{line}\r\n" for line in self.lines).encode()
-
-
-def write_event(writer, event, revision, base_url, *, cancelled=False):
+def write_event(event, revision, base_url, *, cancelled=False):
     page = base_url + event.path
     summary = f"Cancelled: {event.summary}" if cancelled else event.summary
     description = paragraphs(
         "Withdrawn from the program." if cancelled else "", event.description, page
     )
-    writer.add("BEGIN", "VEVENT")
-    writer.add("UID", f"{event.uid}@{settings.SITE_DOMAIN}")
-    writer.add("DTSTAMP", utc(revision.modified_at))
-    writer.add("LAST-MODIFIED", utc(revision.modified_at))
-    writer.add("SEQUENCE", revision.sequence)
-    writer.add("STATUS", "CANCELLED" if cancelled else "CONFIRMED")
-    writer.add("DTSTART", utc(event.start))
-    writer.add("DTEND", utc(event.end))
-    writer.text("SUMMARY", summary)
-    writer.text("DESCRIPTION", description)
-    writer.text("LOCATION", event.location)
-    writer.add("URL", page, VALUE="URI")
+    vevent = icalendar.Event()
+    vevent.add("UID", f"{event.uid}@{settings.SITE_DOMAIN}")
+    vevent.add("DTSTAMP", revision.modified_at.astimezone(UTC))
+    vevent.add("LAST-MODIFIED", revision.modified_at.astimezone(UTC))
+    vevent.add("SEQUENCE", revision.sequence)
+    vevent.add("STATUS", "CANCELLED" if cancelled else "CONFIRMED")
+    vevent.add("DTSTART", event.start.astimezone(UTC))
+    vevent.add("DTEND", event.end.astimezone(UTC))
+    vevent.add("SUMMARY", text(summary))
+    vevent.add("DESCRIPTION", text(description))
+    vevent.add("LOCATION", text(event.location))
+    # No VALUE=URI: URI is URL's default type, and node-ical and npm's ical turn a property
+    # with parameters into an object instead of the address.
+    vevent.add("URL", icalendar.vUri(page))
     if event.chat_url:
-        writer.add(
+        # RFC 7986 requires VALUE=URI on CONFERENCE.
+        vevent.add(
             "CONFERENCE",
-            event.chat_url,
-            VALUE="URI",
-            FEATURE="CHAT",
-            LABEL=quote_param(event.chat_label),
+            icalendar.vUri(event.chat_url),
+            parameters={
+                "VALUE": "URI",
+                "FEATURE": "CHAT",
+                "LABEL": clean_param(event.chat_label),
+            },
         )
-    writer.add("END", "VEVENT")
+    return vevent
 
 
 def build_calendar(*, name, source_url, base_url, events, revisions, cancelled=()):
     """The feed's bytes. `events` are live, `cancelled` withdrawn ones (rendered from their
     snapshot); `revisions` maps each event's uid to its EventRevision (SEQUENCE, last change).
     `source_url` is the feed's own URL, `base_url` the site's ("https://host")."""
-    writer = Writer()
-    writer.add("BEGIN", "VCALENDAR")
-    writer.add("VERSION", "2.0")
-    writer.add("PRODID", PRODID)
-    writer.add("CALSCALE", "GREGORIAN")
-    writer.text("NAME", name)
-    writer.text("X-WR-CALNAME", name)
-    writer.add("SOURCE", source_url, VALUE="URI")
-    writer.add("REFRESH-INTERVAL", REFRESH, VALUE="DURATION")
-    writer.add("X-PUBLISHED-TTL", REFRESH)
+    calendar = icalendar.Calendar()
+    calendar.add("VERSION", "2.0")
+    calendar.add("PRODID", PRODID)
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.add("NAME", text(name))
+    calendar.add("X-WR-CALNAME", text(name))
+    calendar.add("SOURCE", icalendar.vUri(source_url))
+    calendar.add("REFRESH-INTERVAL", icalendar.vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", icalendar.vDuration(REFRESH))
     entries = [(event, False) for event in events] + [(event, True) for event in cancelled]
     for event, is_cancelled in sorted(
         entries, key=lambda e: (e[0].start, not e[0].listed, e[0].key)
     ):
-        write_event(writer, event, revisions[event.uid], base_url, cancelled=is_cancelled)
-    writer.add("END", "VCALENDAR")
-    return writer.bytes()
+        calendar.add_component(
+            write_event(event, revisions[event.uid], base_url, cancelled=is_cancelled)
+        )
+    # In the order written, not sorted by name: the same input always gives the same bytes.
+    return calendar.to_ical(sorted=False)

@@ -5,18 +5,23 @@ changes; each conference carries the IANA zone its program is printed in, and co
 zone happens only at the edges (forms, templates, exports).
 """
 
+import io
 import uuid
 import zoneinfo
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
 from django.db import models, transaction
-from django.db.models import F, Max, Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from PIL import Image, ImageOps
 
+# The bookkeeping's models live beside their docs; importing them here registers them.
+from program.history import ChangeLogEntry, EventRevision, ProgramVersion  # noqa: F401
 from program.links import path_to
 from program.picks import PickList  # noqa: F401 -- defined beside its logic, registered here
 from speakers.bylines import format_author_line
@@ -33,6 +38,7 @@ RESERVED_CONFERENCE_SLUGS = frozenset(
         "speakers",
         "static",
         "sitemap.xml",
+        "robots.txt",
         "media",
     }
 )
@@ -50,6 +56,21 @@ def validate_time_zone(value):
 
 # Where a session happens: a room name, or an online place with its address (frab exports).
 validate_web_url = URLValidator(schemes=["http", "https"])
+
+
+SHARE_IMAGE_SIZE = (1200, 630)  # what Open Graph and Twitter's large card show uncropped
+
+
+def share_image_file(image, slug):
+    """A 1200 x 630 JPEG cut from the centre of `image` (an uploaded file), for og:image."""
+    with Image.open(image) as source:
+        picture = ImageOps.exif_transpose(source).convert("RGB")
+    picture = ImageOps.fit(picture, SHARE_IMAGE_SIZE, Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=85, optimize=True)
+    image.seek(0)
+    width, height = SHARE_IMAGE_SIZE
+    return ContentFile(buffer.getvalue(), name=f"{slug}-{width}x{height}.jpg")
 
 
 def validate_conference_slug(value):
@@ -154,6 +175,14 @@ class ConferenceQuerySet(PublishableQuerySet):
         return changed
 
 
+class AttendanceMode(models.TextChoices):
+    """schema.org's EventAttendanceModeEnumeration, in the committee's words."""
+
+    ONLINE = "online", "Online"
+    OFFLINE = "offline", "In person"
+    MIXED = "mixed", "In person and online"
+
+
 class Conference(TimestampedModel):
     """One edition of a conference (OpML '20, OpML '21, …) and the program it publishes."""
 
@@ -199,6 +228,32 @@ class Conference(TimestampedModel):
     default_location_url = models.URLField(
         "default location URL", blank=True, validators=[validate_web_url]
     )
+    # For search engines and shared links (schema.org Event, Open Graph).
+    organizer_name = models.CharField(
+        "organizer",
+        max_length=200,
+        blank=True,
+        help_text="Who organises the conference, e.g. “USENIX”.",
+    )
+    organizer_url = models.URLField("organizer URL", blank=True, validators=[validate_web_url])
+    attendance_mode = models.CharField(
+        max_length=10,
+        choices=AttendanceMode.choices,
+        blank=True,
+        help_text="How attendees take part. Leave blank if not decided.",
+    )
+    image = models.ImageField(
+        upload_to="conferences/",
+        blank=True,
+        help_text="Shown when a page of the conference is shared, and to search engines. "
+        "At least 1200 x 630 pixels; a 1200 x 630 copy is cut from its centre on save.",
+    )
+    share_image = models.ImageField(
+        upload_to="conferences/share/",
+        blank=True,
+        editable=False,
+        help_text="The 1200 x 630 copy of `image` that pages link to, made on save.",
+    )
 
     objects = ConferenceQuerySet.as_manager()
 
@@ -213,6 +268,14 @@ class Conference(TimestampedModel):
 
     def get_calendar_url(self):
         return reverse("feeds:conference", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        """Cut the shared-link copy of a new image here, on the write path, never on a GET."""
+        if self.image and not self.image._committed:
+            self.share_image = share_image_file(self.image, self.slug)
+        elif not self.image:
+            self.share_image = ""
+        super().save(*args, **kwargs)
 
     @property
     def public_name(self):
@@ -473,100 +536,3 @@ class Talk(ProgramItem):
             errors["end"] = f"The talk must end within its session ({session.local_hours})."
         if errors:
             raise ValidationError(errors)
-
-
-class EventRevisionQuerySet(models.QuerySet):
-    def withdrawn_since(self, cutoff):
-        """Withdrawn events still inside their grace period (feeds send them as CANCELLED)."""
-        return self.filter(withdrawn_at__gte=cutoff)
-
-    def last_change(self, cutoff, grace):
-        """When these events last changed for subscribers: the latest revision, or the moment a
-        withdrawn event left the feeds at the end of its grace period. Rows are never deleted
-        (but with their conference), so this never moves backwards."""
-        latest = self.aggregate(
-            revised=Max("modified_at"),
-            expired=Max("withdrawn_at", filter=Q(withdrawn_at__lt=cutoff)),
-        )
-        times = [latest["revised"], latest["expired"] and latest["expired"] + grace]
-        return max((time for time in times if time), default=None)
-
-
-class EventRevision(models.Model):
-    """What calendar subscribers were last sent for one session or talk, keyed by its UID.
-
-    A hash of the event's visible content, its SEQUENCE and when it last changed: feeds stay
-    byte-identical until something a subscriber sees changes, and then SEQUENCE goes up. A
-    withdrawn (unpublished or deleted) event is sent once more as CANCELLED, rendered from
-    `snapshot`, for `CALENDAR_WITHDRAWN_GRACE_DAYS` (a setting). Rows are kept
-    afterwards, so a feed's Last-Modified never moves backwards."""
-
-    uid = models.UUIDField("calendar UID", unique=True)
-    conference = models.ForeignKey(
-        Conference, on_delete=models.CASCADE, related_name="event_revisions"
-    )
-    content_hash = models.CharField(max_length=64)
-    sequence = models.PositiveIntegerField(default=0)
-    modified_at = models.DateTimeField()
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
-    snapshot = models.JSONField(help_text="The event as last sent, to send it as cancelled.")
-
-    objects = EventRevisionQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["conference", "uid"]
-
-    def __str__(self):
-        return f"{self.snapshot.get('summary', self.uid)} (sequence {self.sequence})"
-
-
-# --- Versions and the change log (written by program/revisions.py, on the write path) ---------
-
-
-class ProgramVersion(models.Model):
-    """What public responses are cached under: one row for the whole site and one per
-    conference. Every visible change gives the rows it touches a new `token` (random, so a key
-    never repeats, not even after a database is restored) and a higher `number`."""
-
-    SITE = "site"
-
-    scope = models.CharField(max_length=40, unique=True)
-    conference = models.OneToOneField(
-        Conference, on_delete=models.CASCADE, null=True, blank=True, related_name="version"
-    )
-    number = models.PositiveBigIntegerField(default=0)
-    token = models.CharField(max_length=32)
-    changed_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["scope"]
-
-    def __str__(self):
-        return f"{self.scope} version {self.number}"
-
-
-class ChangeLogEntry(models.Model):
-    """One change attendees can see, for a conference's public "Changes" page and Atom feed."""
-
-    class Kind(models.TextChoices):
-        PUBLISHED = "published", "Program published"
-        ADDED = "added", "Added"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        MOVED = "moved", "Moved"
-        RESCHEDULED = "rescheduled", "Time changed"
-        RETITLED = "retitled", "Retitled"
-        SPEAKERS = "speakers", "Speakers changed"
-
-    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="change_log")
-    uid = models.UUIDField("calendar UID", null=True, blank=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    text = models.CharField(max_length=1000)
-    path = models.CharField(max_length=500, blank=True)
-    changed_at = models.DateTimeField(db_index=True)
-
-    class Meta:
-        ordering = ["-changed_at", "-pk"]
-        verbose_name_plural = "change log entries"
-
-    def __str__(self):
-        return self.text

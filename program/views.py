@@ -58,7 +58,21 @@ def home(request):
     return render(request, "program/home.html", {"conferences": conferences})
 
 
-class ConferenceDetailView(PreviewMixin, DetailView):
+class CanonicalPathMixin:
+    """One address per page: another spelling of it (`/opml20/sessions/01/` for
+    `/opml20/sessions/1/`) answers a permanent redirect to the object's own URL, so search
+    engines and shared links count one page."""
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        canonical = self.object.get_absolute_url()
+        if request.path != canonical:
+            query = request.META.get("QUERY_STRING")
+            return redirect(f"{canonical}?{query}" if query else canonical, permanent=True)
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+
+class ConferenceDetailView(CanonicalPathMixin, PreviewMixin, DetailView):
     """The whole program of a conference: days → sessions → talks → authors."""
 
     def get_queryset(self):
@@ -77,7 +91,7 @@ class ConferenceDetailView(PreviewMixin, DetailView):
         )
 
 
-class SessionDetailView(PreviewMixin, DetailView):
+class SessionDetailView(CanonicalPathMixin, PreviewMixin, DetailView):
     """A session with its talks, and the sessions before and after it."""
 
     def get_queryset(self):
@@ -102,7 +116,7 @@ class SessionDetailView(PreviewMixin, DetailView):
         )
 
 
-class TalkDetailView(PreviewMixin, DetailView):
+class TalkDetailView(CanonicalPathMixin, PreviewMixin, DetailView):
     """A talk: when, who (with affiliations and bios), what, and where its media is."""
 
     def get_queryset(self):
@@ -111,6 +125,18 @@ class TalkDetailView(PreviewMixin, DetailView):
             .filter(session__conference__slug=self.kwargs["conference_slug"])
             .with_speakers()
         )
+
+
+@require_safe
+def robots_txt(request):
+    """Crawlers may read every public page; the admin is not for them. The sitemap lists the
+    pages, by its absolute URL as the robots.txt standard (RFC 9309) and sitemaps.org ask."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 def search_view(request):

@@ -57,3 +57,19 @@ def test_seed_copy_is_the_published_program(seed_text):
     if not shared.exists():
         pytest.skip(f"no shared seed beside the checkout ({shared})")
     assert seed_text == shared.read_text(encoding="utf-8")
+
+
+@pytest.mark.django_db
+def test_fixture_states_only_what_the_seed_supports(opml20, seed_text):
+    """Two facts beyond the importer's format, each read in the seed: USENIX organises it
+    ("the USENIX OpML Slack workspace"), and it is held online (every session meets in its
+    Slack channel). The seed gives no organizer URL and no image, so neither is set."""
+    intro = seed_text.split("\n\n")[1]
+    assert "USENIX OpML Slack workspace" in intro
+    assert seed_text.count("Slack channel.") == opml20.sessions.count() == 8
+    assert opml20.organizer_name == "USENIX"
+    assert opml20.attendance_mode == "online"
+    assert opml20.organizer_url == ""
+    assert not opml20.image
+    assert not opml20.share_image
+    assert opml20.default_location_name == opml20.default_location_url == ""

@@ -135,6 +135,10 @@ class ConferenceAdmin(PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
         "intro",
         "default_location_name",
         "default_location_url",
+        "organizer_name",
+        "organizer_url",
+        "attendance_mode",
+        "image",
         "is_published",
     ]
     inlines = [DayInline]

@@ -105,7 +105,7 @@ def test_calendar_properties_and_raw_text(client, opml20):
         "CALSCALE:GREGORIAN",
         "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
         "X-PUBLISHED-TTL:PT1H",
-        f"SOURCE;VALUE=URI:http://testserver{conference_url(opml20)}",
+        f"SOURCE:http://testserver{conference_url(opml20)}",
     ):
         assert f"\r\n{line}\r\n" in text
     assert "\r\nPRODID:" in text
