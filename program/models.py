@@ -9,15 +9,42 @@ import uuid
 import zoneinfo
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Max, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-# Slugs that would shadow a top-level URL of the site if a conference used them.
+from speakers.text import NormalisedTextMixin
+
+# Every first path segment the site's own URLs use (opml/urls.py and the apps' urls.py, plus
+# static and media files and the well-known files a site may serve), so a conference slug never
+# shadows one of them. tests/program/test_urls.py checks the URL resolver against this list.
 RESERVED_CONFERENCE_SLUGS = frozenset(
-    {"admin", "affiliations", "search", "speakers", "static", "sitemap.xml", "media"}
+    {
+        "admin",
+        "affiliations",
+        "picks",
+        "search",
+        "speakers",
+        "sitemap.xml",
+        "static",
+        "media",
+        "robots.txt",
+        "favicon.ico",
+        "humans.txt",
+        ".well-known",
+    }
+)
+
+# Links the committee types (Slack channels, media pages) are web addresses, nothing else:
+# no ftp:, javascript: or file: links on a public page. Its own code keeps forms from replacing
+# the message with their generic "Enter a valid URL.".
+validate_web_url = URLValidator(
+    schemes=["http", "https"],
+    message="Enter a web address starting with http:// or https://.",
+    code="not_a_web_url",
 )
 
 
@@ -99,7 +126,7 @@ class ConferenceQuerySet(models.QuerySet):
         )
 
 
-class Conference(TimestampedModel):
+class Conference(NormalisedTextMixin, TimestampedModel):
     """One edition of a conference (OpML '20, OpML '21, …) and the program it publishes."""
 
     name = models.CharField(max_length=200, help_text="As printed, e.g. “OpML '20”.")
@@ -181,7 +208,7 @@ class SessionQuerySet(models.QuerySet):
         )
 
 
-class Session(ProgramItem):
+class Session(NormalisedTextMixin, ProgramItem):
     """A block of the program on one day, with its talks and its own Slack channel."""
 
     conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="sessions")
@@ -192,7 +219,7 @@ class Session(ProgramItem):
     description = models.TextField(blank=True, help_text="Separate paragraphs with a blank line.")
     start = models.DateTimeField()
     end = models.DateTimeField()
-    slack_url = models.URLField("Slack channel URL", blank=True)
+    slack_url = models.URLField("Slack channel URL", blank=True, validators=[validate_web_url])
     slack_label = models.CharField(
         "Slack invitation",
         max_length=300,
@@ -269,7 +296,7 @@ class TalkQuerySet(models.QuerySet):
         )
 
 
-class Talk(ProgramItem):
+class Talk(NormalisedTextMixin, ProgramItem):
     """A talk or paper presentation in a session, with its ordered authors."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="talks")
@@ -282,7 +309,7 @@ class Talk(ProgramItem):
     has_media = models.BooleanField(
         "media available", default=False, help_text="The program lists “Available Media”."
     )
-    media_url = models.URLField("media URL", blank=True)
+    media_url = models.URLField("media URL", blank=True, validators=[validate_web_url])
 
     objects = TalkQuerySet.as_manager()
 

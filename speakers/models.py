@@ -10,9 +10,10 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 
 from program.models import TimestampedModel, authorships_prefetch
+from speakers.text import NormalisedTextMixin
 
 
-class Affiliation(TimestampedModel):
+class Affiliation(NormalisedTextMixin, TimestampedModel):
     """An organisation as the program prints it ("Intuit" and "Intuit Inc." stay distinct
     until the committee merges them)."""
 
@@ -60,7 +61,7 @@ class SpeakerQuerySet(models.QuerySet):
         ).distinct()
 
 
-class Speaker(TimestampedModel):
+class Speaker(NormalisedTextMixin, TimestampedModel):
     """One person, whatever the number of talks they give."""
 
     name = models.CharField(max_length=200)
@@ -90,7 +91,7 @@ class Speaker(TimestampedModel):
         return reverse("feeds:speaker", kwargs={"slug": self.slug})
 
 
-class Alias(models.Model):
+class Alias(NormalisedTextMixin, models.Model):
     """A name and URL slug a record had before the committee merged it into another ("Intuit
     Inc." into "Intuit"): imports map the old name to the kept record, and the old public URL
     redirects to it, so a merge is never undone by the next import nor breaks shared links."""
@@ -149,7 +150,7 @@ class SpeakerAlias(Alias):
         ]
 
 
-class Authorship(models.Model):
+class Authorship(NormalisedTextMixin, models.Model):
     """A speaker's place in a talk's byline, with the affiliation printed for that talk."""
 
     talk = models.ForeignKey("program.Talk", on_delete=models.CASCADE, related_name="authorships")
