@@ -14,8 +14,9 @@ from django.template.response import TemplateResponse
 
 from program.forms import ProgramImportForm
 from program.importer import ImportReport, ProgramFormatError, apply_program
-from program.models import Conference
+from program.models import Conference, Talk
 from program.readiness import readiness_report
+from speakers.models import Affiliation, Speaker
 
 # An import creates and updates all of these, so it needs every one of these permissions.
 IMPORT_PERMISSIONS = [
@@ -137,9 +138,6 @@ def report_rows(report):
 def log_import(model_admin, request, conference, report: ImportReport, form):
     """Record the import in the conference's history, and in that of each session, talk,
     speaker and affiliation it created or updated."""
-    from program.models import Talk
-    from speakers.models import Affiliation, Speaker
-
     counts = [
         f"{model}: {created} created, {updated} updated"
         for model, created, updated, _ in report.summary_rows()

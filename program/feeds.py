@@ -86,18 +86,17 @@ def feed_authors(talks):
 
 def feed_sessions(sessions):
     """Published sessions with their conference and published talks."""
-    talks = Talk.objects.filter(is_published=True)
     return (
         sessions.published()
         .select_related("conference")
-        .prefetch_related(Prefetch("talks", queryset=talks))
+        .prefetch_related(Prefetch("talks", queryset=Talk.objects.published()))
     )
 
 
 def conference_events(sessions):
     """A session's event, and an event for each of its talks that has its own times."""
     sessions = list(sessions)
-    authors = feed_authors(Talk.objects.filter(session__in=sessions, is_published=True))
+    authors = feed_authors(Talk.objects.published().filter(session__in=sessions))
     events = []
     for session in sessions:
         talks = list(session.talks.all())
@@ -115,10 +114,10 @@ def talk_events(talks):
 
 def feed_conference(slug):
     """A published conference, or one that was (its feeds still send cancelled events)."""
-    was_published = Exists(EventRevision.objects.filter(conference=OuterRef("pk")))
-    return get_object_or_404(
-        Conference.objects.filter(Q(is_published=True) | was_published), slug=slug
+    was_published = Conference.objects.filter(
+        Exists(EventRevision.objects.filter(conference=OuterRef("pk")))
     )
+    return get_object_or_404(Conference.objects.published() | was_published, slug=slug)
 
 
 @require_safe
@@ -184,7 +183,8 @@ def speaker_feed(request, slug):
     speaker = Speaker.objects.filter(slug=slug).first()
     if speaker is None:
         successor = SpeakerAlias.successor(slug)
-        if successor is None:
+        public = Speaker.objects.presenting(Talk.objects.published())
+        if successor is None or not public.filter(pk=successor.pk).exists():
             raise Http404("No speaker here.")
         return redirect(successor.get_calendar_url(), permanent=True)
     events = talk_events(Talk.objects.published().filter(authorships__speaker=speaker))

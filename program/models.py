@@ -10,12 +10,13 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Max, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from speakers.models import TimestampedModel, authorships_prefetch, format_author_line
 from speakers.text import NormalisedTextMixin
 
 # Every first path segment the site's own URLs use (opml/urls.py and the apps' urls.py, plus
@@ -68,16 +69,6 @@ def validate_conference_slug(value):
         )
 
 
-class TimestampedModel(models.Model):
-    """Remembers when a row was made and last changed (feeds use the latter as DTSTAMP)."""
-
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        abstract = True
-
-
 class ProgramItem(TimestampedModel):
     """What sessions and talks share: a draft/published flag, and the UID that calendar apps
     know them by for ever, whatever else changes (see program/ical.py)."""
@@ -97,33 +88,70 @@ class ProgramItem(TimestampedModel):
         abstract = True
 
 
-def authorships_prefetch(prefix=""):
-    """Prefetch a talk's authorships in order, with their speakers and affiliations."""
-    from speakers.models import Authorship
+class PublishableQuerySet(models.QuerySet):
+    """What every publishable model's QuerySet shares. Each subclass's `published_q` is the one
+    place that says what "published" means for its model, composed through its relations; the
+    rest of the site asks `published()`, `visible()` or `drafts()`, never the flag itself."""
 
-    return Prefetch(
-        f"{prefix}authorships",
-        queryset=Authorship.objects.select_related("speaker__affiliation", "affiliation"),
-    )
+    @classmethod
+    def published_q(cls, prefix=""):
+        """A Q for rows whose public visibility holds, on the model reached by `prefix`."""
+        raise NotImplementedError
 
-
-class ConferenceQuerySet(models.QuerySet):
     def published(self):
+        return self.filter(self.published_q())
+
+    def visible(self, include_drafts):
+        """Everything for a staff preview (`include_drafts`), else what the public sees."""
+        return self if include_drafts else self.published()
+
+    def drafts(self):
+        """Rows whose own flag is off (what a publish action would change)."""
+        return self.filter(is_published=False)
+
+    def marked_published(self):
+        """Rows whose own flag is on (what an unpublish action would change)."""
         return self.filter(is_published=True)
+
+    def set_published(self, value):
+        """Turn the own flag of these rows on (`value`) or off, in one UPDATE; returns the rows
+        that changed, for the admin's history. The one home for bulk (un)publishing."""
+        changing = self.marked_published() if not value else self.drafts()
+        changed = list(changing)
+        self.model.objects.filter(pk__in=[obj.pk for obj in changed]).update(
+            is_published=value, updated_at=timezone.now()
+        )
+        return changed
+
+
+class ConferenceQuerySet(PublishableQuerySet):
+    @classmethod
+    def published_q(cls, prefix=""):
+        return Q(**{f"{prefix}is_published": True})
 
     def with_program(self, *, include_drafts=False):
         """Prefetch days → sessions → talks → authors, in program order, in a fixed number of
         queries. Draft sessions and talks are left out unless `include_drafts` (staff preview)."""
-        sessions = (
-            Session.objects.all() if include_drafts else Session.objects.filter(is_published=True)
-        )
-        talks = Talk.objects.all() if include_drafts else Talk.objects.filter(is_published=True)
         return self.prefetch_related(
             "days",
-            Prefetch("days__sessions", queryset=sessions),
-            Prefetch("days__sessions__talks", queryset=talks),
+            Prefetch("days__sessions", queryset=Session.objects.visible(include_drafts)),
+            Prefetch("days__sessions__talks", queryset=Talk.objects.visible(include_drafts)),
             authorships_prefetch("days__sessions__talks__"),
         )
+
+    def publish_with_program(self):
+        """Publish these conferences and every session and talk in them, in one transaction;
+        returns {verbose name plural: [objects that were drafts]}."""
+        conferences = list(self)
+        changed = {}
+        with transaction.atomic():
+            for queryset in [
+                Conference.objects.filter(pk__in=[c.pk for c in conferences]),
+                Session.objects.filter(conference__in=conferences),
+                Talk.objects.filter(session__conference__in=conferences),
+            ]:
+                changed[queryset.model._meta.verbose_name_plural] = queryset.set_published(True)
+        return changed
 
 
 class Conference(NormalisedTextMixin, TimestampedModel):
@@ -177,11 +205,18 @@ class Conference(NormalisedTextMixin, TimestampedModel):
         return zoneinfo.ZoneInfo(self.time_zone)
 
 
+class DayQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(ConferenceQuerySet.published_q("conference__"))
+
+
 class Day(models.Model):
     """A date on which a conference holds sessions."""
 
     conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="days")
     date = models.DateField()
+
+    objects = DayQuerySet.as_manager()
 
     class Meta:
         ordering = ["conference", "date"]
@@ -196,15 +231,18 @@ class Day(models.Model):
         return f"{self.conference.get_absolute_url()}#day-{self.date.isoformat()}"
 
 
-class SessionQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(is_published=True, conference__is_published=True)
+class SessionQuerySet(PublishableQuerySet):
+    @classmethod
+    def published_q(cls, prefix=""):
+        return Q(**{f"{prefix}is_published": True}) & ConferenceQuerySet.published_q(
+            f"{prefix}conference__"
+        )
 
     def with_talks(self, *, include_drafts=False):
         """Sessions with their conference, day, talks and the talks' authors prefetched."""
-        talks = Talk.objects.all() if include_drafts else Talk.objects.filter(is_published=True)
         return self.select_related("conference", "day").prefetch_related(
-            Prefetch("talks", queryset=talks), authorships_prefetch("talks__")
+            Prefetch("talks", queryset=Talk.objects.visible(include_drafts)),
+            authorships_prefetch("talks__"),
         )
 
 
@@ -281,12 +319,11 @@ class Session(NormalisedTextMixin, ProgramItem):
             raise ValidationError(errors)
 
 
-class TalkQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(
-            is_published=True,
-            session__is_published=True,
-            session__conference__is_published=True,
+class TalkQuerySet(PublishableQuerySet):
+    @classmethod
+    def published_q(cls, prefix=""):
+        return Q(**{f"{prefix}is_published": True}) & SessionQuerySet.published_q(
+            f"{prefix}session__"
         )
 
     def with_speakers(self):
@@ -341,8 +378,6 @@ class Talk(NormalisedTextMixin, ProgramItem):
     @property
     def author_line(self):
         """The byline as the program prints it: "A and B, Org; C, Other Org"."""
-        from speakers.models import format_author_line
-
         return format_author_line(self.authorships.all())
 
     def clean(self):

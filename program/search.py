@@ -20,17 +20,9 @@ from django.db.models import Q
 from django.urls import reverse
 
 from program.models import Talk
-from speakers.models import Affiliation, Authorship, Speaker
+from speakers.models import Affiliation, Speaker
 
 RESULTS_PER_KIND = 50
-
-
-def public_affiliations():
-    """Organisations printed on a published talk or held by a speaker of one."""
-    return Affiliation.objects.filter(
-        Q(pk__in=Authorship.objects.filter(talk__in=Talk.objects.published()).values("affiliation"))
-        | Q(pk__in=Speaker.objects.with_published_talks().values("affiliation"))
-    )
 
 
 class SearchForm(forms.Form):
@@ -108,20 +100,21 @@ def _matching(queryset, query, fields, config):
 
 def search(query):
     """Published talks, public speakers and their organisations matching `query`."""
+    published = Talk.objects.published()
     talks = _matching(
-        Talk.objects.published().with_speakers(),
+        published.with_speakers(),
         query,
         [("title", "A"), ("abstract", "B")],
         "english",
     )
     speakers = _matching(
-        Speaker.objects.with_published_talks().select_related("affiliation"),
+        Speaker.objects.presenting(published).select_related("affiliation"),
         query,
         [("name", "A"), ("affiliation__name", "B")],
         "simple",
     )
     affiliations = _matching(
-        public_affiliations(),
+        Affiliation.objects.public(published),
         query,
         [("name", "A")],
         "simple",

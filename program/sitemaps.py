@@ -3,8 +3,7 @@
 from django.contrib.sitemaps import Sitemap
 
 from program.models import Conference, Session, Talk
-from program.search import public_affiliations
-from speakers.models import Speaker
+from speakers.models import Affiliation, Speaker
 
 
 class ConferenceSitemap(Sitemap):
@@ -37,7 +36,7 @@ class SpeakerSitemap(Sitemap):
     priority = 0.4
 
     def items(self):
-        return Speaker.objects.with_published_talks()
+        return Speaker.objects.presenting(Talk.objects.published())
 
     def lastmod(self, obj):
         return obj.updated_at
@@ -47,7 +46,7 @@ class AffiliationSitemap(Sitemap):
     priority = 0.3
 
     def items(self):
-        return public_affiliations()
+        return Affiliation.objects.public(Talk.objects.published())
 
     def lastmod(self, obj):
         return obj.updated_at

@@ -1,17 +1,46 @@
-"""Public pages of the program. Views stay thin: the querysets name every join."""
+"""Public pages of the program, its people and their organisations. Views stay thin: the
+querysets name every join and say what is public; `PreviewMixin` is the one hook that lets
+staff see drafts."""
 
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.generic import DetailView
 
 from program.clock import program_clock
 from program.models import Conference, Session, Talk
 from program.search import SearchForm, search
+from speakers.models import Affiliation, AffiliationAlias, Authorship, Speaker, SpeakerAlias
+
+# Who may read draft talks in the admin may read them on the site: the Program committee group
+# holds this permission; a staff account without it sees only what the public sees.
+PREVIEW_PERMISSION = "program.view_talk"
 
 
 def can_preview(request):
-    """Staff see drafts, so they can check a program before publishing it."""
-    return request.user.is_staff
+    """Whether this visitor sees drafts, to check a program before publishing it."""
+    return request.user.is_staff and request.user.has_perm(PREVIEW_PERMISSION)
+
+
+class PreviewMixin:
+    """Decides once per request whether drafts are shown (`preview`), and hands the views the
+    talks the visitor may see, which is what makes people and organisations public."""
+
+    @cached_property
+    def preview(self):
+        return can_preview(self.request)
+
+    def visible_talks(self):
+        return Talk.objects.visible(self.preview)
+
+    def visible_speakers(self):
+        return (
+            Speaker.objects.all()
+            if self.preview
+            else Speaker.objects.presenting(self.visible_talks())
+        )
 
 
 def home(request):
@@ -22,13 +51,11 @@ def home(request):
     return render(request, "program/home.html", {"conferences": conferences})
 
 
-class ConferenceDetailView(DetailView):
+class ConferenceDetailView(PreviewMixin, DetailView):
     """The whole program of a conference: days → sessions → talks → authors."""
 
     def get_queryset(self):
-        preview = can_preview(self.request)
-        conferences = Conference.objects.all() if preview else Conference.objects.published()
-        return conferences.with_program(include_drafts=preview)
+        return Conference.objects.visible(self.preview).with_program(include_drafts=self.preview)
 
     def get_context_data(self, **kwargs):
         sessions = [s for day in self.object.days.all() for s in day.sessions.all()]
@@ -43,14 +70,14 @@ class ConferenceDetailView(DetailView):
         )
 
 
-class SessionDetailView(DetailView):
+class SessionDetailView(PreviewMixin, DetailView):
     """A session with its talks, and the sessions before and after it."""
 
     def get_queryset(self):
-        preview = can_preview(self.request)
-        sessions = Session.objects.all() if preview else Session.objects.published()
-        return sessions.filter(conference__slug=self.kwargs["conference_slug"]).with_talks(
-            include_drafts=preview
+        return (
+            Session.objects.visible(self.preview)
+            .filter(conference__slug=self.kwargs["conference_slug"])
+            .with_talks(include_drafts=self.preview)
         )
 
     def get_object(self, queryset=None):
@@ -68,14 +95,15 @@ class SessionDetailView(DetailView):
         )
 
 
-class TalkDetailView(DetailView):
+class TalkDetailView(PreviewMixin, DetailView):
     """A talk: when, who (with affiliations and bios), what, and where its media is."""
 
     def get_queryset(self):
-        talks = Talk.objects.all() if can_preview(self.request) else Talk.objects.published()
-        return talks.filter(
-            session__conference__slug=self.kwargs["conference_slug"]
-        ).with_speakers()
+        return (
+            self.visible_talks()
+            .filter(session__conference__slug=self.kwargs["conference_slug"])
+            .with_speakers()
+        )
 
 
 def search_view(request):
@@ -83,3 +111,50 @@ def search_view(request):
     form = SearchForm(request.GET or None)
     results = search(form.cleaned_data["q"]) if form.is_valid() else None
     return render(request, "program/search.html", {"form": form, "results": results})
+
+
+class FollowMergesMixin:
+    """The URL of a record merged away in the admin redirects (301) to the record it was merged
+    into, so links shared before the merge keep working; only to a page this visitor may see,
+    so a redirect never tells the name of a draft-only person or organisation."""
+
+    alias_model = None
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            successor = self.alias_model.successor(kwargs["slug"])
+            if successor is None or not self.get_queryset().filter(pk=successor.pk).exists():
+                raise
+            return redirect(successor, permanent=True)
+
+
+class SpeakerDetailView(FollowMergesMixin, PreviewMixin, DetailView):
+    """A person, their bio, and every talk they gave, across conferences."""
+
+    alias_model = SpeakerAlias
+
+    def get_queryset(self):
+        return self.visible_speakers().with_talks(self.visible_talks())
+
+
+class AffiliationDetailView(FollowMergesMixin, PreviewMixin, DetailView):
+    """An organisation, the people who spoke for it or work there, and their talks."""
+
+    alias_model = AffiliationAlias
+
+    def get_queryset(self):
+        if self.preview:
+            return Affiliation.objects.all()
+        return Affiliation.objects.public(self.visible_talks())
+
+    def get_context_data(self, **kwargs):
+        printed_here = Authorship.objects.filter(affiliation=self.object).values("speaker")
+        return super().get_context_data(
+            speakers=self.visible_speakers()
+            .filter(Q(affiliation=self.object) | Q(pk__in=printed_here))
+            .with_talks(self.visible_talks())
+            .order_by("name", "pk"),
+            **kwargs,
+        )

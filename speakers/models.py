@@ -6,11 +6,41 @@ everything they ever presented. The affiliation printed beside a name belongs to
 """
 
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 
-from program.models import TimestampedModel, authorships_prefetch
 from speakers.text import NormalisedTextMixin
+
+
+class TimestampedModel(models.Model):
+    """Remembers when a row was made and last changed (feeds use the latter as DTSTAMP).
+
+    The base of every dated model of both apps; it lives here because `speakers` is the lower
+    layer, which `program` builds on (see the README's Layout)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def authorships_prefetch(prefix=""):
+    """Prefetch a talk's authorships in byline order, with their speakers and affiliations."""
+    return Prefetch(
+        f"{prefix}authorships",
+        queryset=Authorship.objects.select_related("speaker__affiliation", "affiliation"),
+    )
+
+
+class AffiliationQuerySet(models.QuerySet):
+    def public(self, talks):
+        """Organisations printed on one of `talks` or held by a speaker of one (pass the talks
+        the visitor may see: `Talk.objects.published()`)."""
+        return self.filter(
+            Q(pk__in=Authorship.objects.filter(talk__in=talks).values("affiliation"))
+            | Q(pk__in=Speaker.objects.presenting(talks).values("affiliation"))
+        )
 
 
 class Affiliation(NormalisedTextMixin, TimestampedModel):
@@ -19,6 +49,8 @@ class Affiliation(NormalisedTextMixin, TimestampedModel):
 
     name = models.CharField(max_length=300, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
+
+    objects = AffiliationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -31,14 +63,16 @@ class Affiliation(NormalisedTextMixin, TimestampedModel):
 
 
 class SpeakerQuerySet(models.QuerySet):
-    def with_talks(self, *, include_drafts=False):
-        """Speakers with their affiliation and their talks (with co-authors), across
-        conferences, in a fixed number of queries."""
-        from program.models import Talk
+    """Speakers never decide what is public themselves: callers pass the talks the visitor may
+    see (`Talk.objects.published()`, or every talk for a staff preview)."""
 
-        talks = Talk.objects.select_related("session__conference", "session__day")
-        if not include_drafts:
-            talks = talks.published()
+    def presenting(self, talks):
+        """People who are authors of at least one of `talks` (the public speaker pages)."""
+        return self.filter(pk__in=Authorship.objects.filter(talk__in=talks).values("speaker"))
+
+    def with_talks(self, talks):
+        """Speakers with their affiliation and those of their `talks` (a Talk queryset), with
+        co-authors, across conferences, in a fixed number of queries."""
         return self.select_related("affiliation").prefetch_related(
             Prefetch(
                 "authorships",
@@ -48,17 +82,6 @@ class SpeakerQuerySet(models.QuerySet):
             ),
             authorships_prefetch("authorships__talk__"),
         )
-
-    def with_talk_count(self):
-        return self.annotate(talk_count=Count("authorships", distinct=True))
-
-    def with_published_talks(self):
-        """Only people who present at least one published talk (the public speaker pages)."""
-        return self.filter(
-            Q(authorships__talk__is_published=True)
-            & Q(authorships__talk__session__is_published=True)
-            & Q(authorships__talk__session__conference__is_published=True)
-        ).distinct()
 
 
 class Speaker(NormalisedTextMixin, TimestampedModel):

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from program.management.commands.generate_program import LARGE_PROGRAM
+from program.models import Conference
 from tests.factories import make_committee_member
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,8 +24,6 @@ def seed_text():
 @pytest.fixture
 def opml20(db):
     """The OpML '20 conference, loaded from fixtures/opml20.json."""
-    from program.models import Conference
-
     call_command("loaddata", "opml20", verbosity=0)
     return Conference.objects.get(slug="opml20")
 
@@ -32,8 +31,6 @@ def opml20(db):
 @pytest.fixture
 def large_program(db):
     """A published synthetic conference of 2,000 talks (100 sessions of 20), 6,000 authorships."""
-    from program.models import Conference
-
     call_command("generate_program", slug="large", stdout=io.StringIO(), **LARGE_PROGRAM)
     return Conference.objects.get(slug="large")
 

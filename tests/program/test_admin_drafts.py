@@ -3,6 +3,7 @@
 import pytest
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from django.urls import reverse
 
 from tests.factories import AuthorshipFactory, TalkFactory, make_committee_member
 
@@ -84,7 +85,16 @@ def test_published_talk_is_public(client, db):
     ("model", "public"), [("talk", "View"), ("session", "View"), ("conference", "View")]
 )
 def test_changelists_tell_drafts_from_public_pages(staff_client, draft_talk, model, public):
-    from django.urls import reverse
-
     page = staff_client.get(reverse(f"admin:program_{model}_changelist"))
     assert "Draft · preview" in page.text
+
+
+@pytest.mark.parametrize("page", list(TEMPLATES))
+def test_staff_without_the_committee_permission_cannot_preview(
+    client, django_user_model, draft_talk, page
+):
+    """Being staff is not enough: previewing drafts takes the permission the Program committee
+    group holds (program.view_talk)."""
+    bare = django_user_model.objects.create_user("bare", password="x", is_staff=True)
+    client.force_login(bare)
+    assert client.get(pages(draft_talk)[page]).status_code == 404

@@ -1,10 +1,18 @@
 """A merge made in the admin survives the next import of the program."""
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from program.importer import apply_program, parse_program
 from speakers.merging import AffiliationMerge, SpeakerMerge
 from speakers.models import Affiliation, Speaker
+from tests.factories import (
+    AffiliationFactory,
+    AuthorshipFactory,
+    SpeakerFactory,
+    TalkFactory,
+    make_committee_member,
+)
 
 
 @pytest.fixture
@@ -69,3 +77,23 @@ def test_old_pages_and_feeds_redirect_to_the_merged_record(imported, client):
         assert client.get(new).status_code == 200
     assert client.get("/speakers/nobody-at-all/").status_code == 404
     assert client.get("/speakers/nobody-at-all/calendar.ics").status_code == 404
+
+
+def test_a_merge_redirect_never_leads_to_a_page_the_visitor_may_not_see(db, client):
+    """Merging into a person who speaks only in drafts: the old address stays a 404 for the
+    public, instead of a 301 that names the kept person; staff who may preview are redirected."""
+    draft = TalkFactory(is_published=False)
+    kept = AuthorshipFactory(talk=draft).speaker
+    duplicate = SpeakerFactory(name="Secret Person", slug="secret-person")
+    SpeakerMerge.plan(kept, [duplicate]).apply()
+    organisation = AffiliationFactory(name="Secret Org", slug="secret-org")
+    AffiliationMerge.plan(kept.affiliation, [organisation]).apply()
+
+    for old in ["/speakers/secret-person/", "/speakers/secret-person/calendar.ics"]:
+        assert client.get(old).status_code == 404
+    assert client.get("/affiliations/secret-org/").status_code == 404
+
+    client.force_login(make_committee_member(get_user_model()))
+    response = client.get("/speakers/secret-person/")
+    assert response.status_code == 301
+    assert response.headers["Location"] == kept.get_absolute_url()

@@ -3,6 +3,7 @@
 import pytest
 from django.db import IntegrityError, transaction
 
+from program.models import Talk
 from speakers.models import Speaker, format_author_line, join_names
 from tests.factories import AffiliationFactory, AuthorshipFactory, SpeakerFactory, TalkFactory
 
@@ -51,5 +52,5 @@ def test_speaker_pages_list_only_people_with_published_talks():
     published = AuthorshipFactory().speaker
     AuthorshipFactory(talk__is_published=False)
     SpeakerFactory()
-    assert list(Speaker.objects.with_published_talks()) == [published]
+    assert list(Speaker.objects.presenting(Talk.objects.published())) == [published]
     assert published.get_absolute_url() == f"/speakers/{published.slug}/"

@@ -1,6 +1,8 @@
+"""URLs of the pages of people and organisations, under their own namespace ("speakers")."""
+
 from django.urls import path
 
-from speakers import views
+from program import views
 
 app_name = "speakers"
 

@@ -1,4 +1,4 @@
-"""Speakers, affiliations and authorships in the admin, with the two merge actions.
+"""The committee's admin of speakers, affiliations and authorships, with the merge actions.
 
 Merging runs in one transaction after a confirmation page that lists everything that moves.
 The kept record's history records the merge, including any bio or name that the merge drops.
@@ -8,23 +8,23 @@ from collections import defaultdict
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, OuterRef
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from program.admin import PublicLinkMixin, log_changes, subquery_count
+from program.admin.common import (
+    ChoiceListFilter,
+    FilledInFilter,
+    PublicLinkMixin,
+    changelist_link,
+    log_changes,
+    subquery_count,
+)
+from program.models import Conference, Talk
 from program.readiness import affiliation_key
-from program.search import public_affiliations
 from speakers.merging import AffiliationMerge, SpeakerMerge
 from speakers.models import Affiliation, Authorship, Speaker
-
-PUBLISHED_TALK = (
-    Q(authorships__talk__is_published=True)
-    & Q(authorships__talk__session__is_published=True)
-    & Q(authorships__talk__session__conference__is_published=True)
-)
-
 
 # --- Merging ---------------------------------------------------------------------------------
 
@@ -80,15 +80,29 @@ def merge_action(model_admin, request, queryset, merge_class, template):
 # --- Admins -----------------------------------------------------------------------------------
 
 
-class MergedNamesMixin:
-    """Shows the names merged into a record: imports and old public URLs follow them here."""
+class MergeableMixin:
+    """A list of records the committee can merge: the usage that picks the record kept by
+    default (`annotate_usage`), the names merged into each one (imports and old public URLs
+    follow them here), and the merge action with its confirmation page."""
+
+    merge_class = None  # SpeakerMerge or AffiliationMerge
+    merge_template = ""
+
+    def get_queryset(self, request):
+        return self.annotate_usage(super().get_queryset(request))
 
     @admin.display(description="merged names")
     def merged_names(self, obj):
         return ", ".join(alias.name for alias in obj.aliases.all()) or "—"
 
+    @admin.action(
+        description="Merge selected %(verbose_name_plural)s…", permissions=["change", "delete"]
+    )
+    def merge(self, request, queryset):
+        return merge_action(self, request, queryset, self.merge_class, self.merge_template)
 
-class LooksDuplicateFilter(admin.SimpleListFilter):
+
+class LooksDuplicateFilter(ChoiceListFilter):
     title = "looks like a duplicate"
     parameter_name = "duplicate"
 
@@ -105,13 +119,15 @@ class LooksDuplicateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Affiliation)
-class AffiliationAdmin(MergedNamesMixin, PublicLinkMixin, admin.ModelAdmin):
+class AffiliationAdmin(MergeableMixin, PublicLinkMixin, admin.ModelAdmin):
     list_display = ["name", "speaker_count", "talk_count", "slug", "public_link"]
     search_fields = ["name", "slug", "aliases__name"]
     list_filter = [LooksDuplicateFilter]
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     actions = ["merge"]
+    merge_class = AffiliationMerge
+    merge_template = "admin/speakers/merge_affiliations.html"
     readonly_fields = ["speaker_count", "talk_count", "merged_names"]
     fields = ["name", "slug", "speaker_count", "talk_count", "merged_names"]
 
@@ -122,53 +138,30 @@ class AffiliationAdmin(MergedNamesMixin, PublicLinkMixin, admin.ModelAdmin):
             n_talks=subquery_count(Authorship.objects.filter(affiliation=OuterRef("pk")), "talk"),
         ).annotate(usage=F("n_speakers") + F("n_talks"))
 
-    def get_queryset(self, request):
-        return self.annotate_usage(super().get_queryset(request)).annotate(
-            public=Exists(public_affiliations().filter(pk=OuterRef("pk")))
-        )
+    def public_objects(self):
+        return Affiliation.objects.public(Talk.objects.published())
 
     @admin.display(description="speakers", ordering="n_speakers")
     def speaker_count(self, obj):
-        url = reverse("admin:speakers_speaker_changelist") + f"?affiliation__id__exact={obj.pk}"
-        return format_html('<a href="{}">{}</a>', url, obj.n_speakers)
+        return changelist_link(Speaker, "affiliation__id__exact", obj.pk, obj.n_speakers)
 
     @admin.display(description="talks", ordering="n_talks")
     def talk_count(self, obj):
-        url = reverse("admin:speakers_authorship_changelist") + f"?affiliation__id__exact={obj.pk}"
-        return format_html('<a href="{}">{}</a>', url, obj.n_talks)
-
-    def is_public(self, obj):
-        return obj.public
-
-    @admin.action(description="Merge selected affiliations…", permissions=["change", "delete"])
-    def merge(self, request, queryset):
-        return merge_action(
-            self, request, queryset, AffiliationMerge, "admin/speakers/merge_affiliations.html"
-        )
+        return changelist_link(Authorship, "affiliation__id__exact", obj.pk, obj.n_talks)
 
 
-class HasBioFilter(admin.SimpleListFilter):
+class HasBioFilter(FilledInFilter):
     title = "bio"
     parameter_name = "bio"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Has a bio"), ("no", "No bio")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.exclude(bio="")
-        if self.value() == "no":
-            return queryset.filter(bio="")
-        return queryset
+    field = "bio"
+    labels = ("Has a bio", "No bio")
 
 
-class ConferenceOfSpeakerFilter(admin.SimpleListFilter):
+class ConferenceOfSpeakerFilter(ChoiceListFilter):
     title = "conference"
     parameter_name = "conference"
 
     def lookups(self, request, model_admin):
-        from program.models import Conference
-
         return [(c.pk, c.name) for c in Conference.objects.all()]
 
     def queryset(self, request, queryset):
@@ -212,7 +205,7 @@ class SpeakerAuthorshipInline(admin.TabularInline):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(MergedNamesMixin, PublicLinkMixin, admin.ModelAdmin):
+class SpeakerAdmin(MergeableMixin, PublicLinkMixin, admin.ModelAdmin):
     list_display = ["name", "affiliation", "talk_count", "has_bio", "public_link"]
     list_select_related = ["affiliation"]
     search_fields = [
@@ -230,16 +223,15 @@ class SpeakerAdmin(MergedNamesMixin, PublicLinkMixin, admin.ModelAdmin):
     readonly_fields = ["merged_names"]
     inlines = [SpeakerAuthorshipInline]
     actions = ["merge"]
+    merge_class = SpeakerMerge
+    merge_template = "admin/speakers/merge_speakers.html"
 
     @staticmethod
     def annotate_usage(queryset):
-        return queryset.annotate(
-            usage=Count("authorships", distinct=True),
-            published_talks=Count("authorships", filter=PUBLISHED_TALK, distinct=True),
-        )
+        return queryset.annotate(usage=Count("authorships", distinct=True))
 
-    def get_queryset(self, request):
-        return self.annotate_usage(super().get_queryset(request))
+    def public_objects(self):
+        return Speaker.objects.presenting(Talk.objects.published())
 
     @admin.display(description="talks", ordering="usage")
     def talk_count(self, obj):
@@ -248,15 +240,6 @@ class SpeakerAdmin(MergedNamesMixin, PublicLinkMixin, admin.ModelAdmin):
     @admin.display(description="bio", boolean=True)
     def has_bio(self, obj):
         return bool(obj.bio.strip())
-
-    def is_public(self, obj):
-        return obj.published_talks > 0
-
-    @admin.action(description="Merge selected speakers…", permissions=["change", "delete"])
-    def merge(self, request, queryset):
-        return merge_action(
-            self, request, queryset, SpeakerMerge, "admin/speakers/merge_speakers.html"
-        )
 
 
 @admin.register(Authorship)

@@ -1,4 +1,4 @@
-"""The program committee's admin: conferences, days, sessions and talks.
+"""The committee's admin of conferences, days, sessions and talks.
 
 Times are shown and entered in the conference's own zone (each change page runs inside
 `timezone.override`), drafts can be previewed on the site, clashes are warnings rather than
@@ -6,91 +6,28 @@ errors, and every changelist runs a fixed number of queries whatever the size of
 """
 
 from django.contrib import admin, messages
-from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import models, transaction
-from django.db.models import F, Func, IntegerField, Max, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Max, OuterRef
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from program import admin_views
+from program.admin.common import (
+    URL_FIELDS,
+    ChoiceListFilter,
+    FilledInFilter,
+    PublicLinkMixin,
+    PublishActionsMixin,
+    changelist_link,
+    log_published,
+    subquery_count,
+)
 from program.forms import SessionAdminForm, TalkAdminForm
-from program.models import Conference, Day, Session, Talk, authorships_prefetch
+from program.models import Conference, Day, Session, Talk
 from program.readiness import session_warnings, time_range, with_clash_flags
-from speakers.models import Authorship
-
-# Links are https unless typed otherwise (Django 6's default, without its deprecation warning).
-URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
-
-
-def subquery_count(queryset, field="pk"):
-    """COUNT(DISTINCT field) of `queryset` (filtered on an OuterRef) as a scalar subquery, so
-    that several counts on one changelist never multiply each other's rows."""
-    count = Func(F(field), function="COUNT", template="%(function)s(DISTINCT %(expressions)s)")
-    return Coalesce(
-        Subquery(queryset.order_by().annotate(n=count).values("n")[:1]),
-        0,
-        output_field=IntegerField(),
-    )
-
-
-class PublicLinkMixin:
-    """A changelist column linking to the object's public page, or to its staff preview while
-    the public cannot see it yet (a draft, or inside one). `is_public(obj)` decides."""
-
-    @admin.display(description="on the site")
-    def public_link(self, obj):
-        if self.is_public(obj):
-            return format_html('<a href="{}" target="_blank">View</a>', obj.get_absolute_url())
-        return format_html(
-            '<a href="{}" target="_blank" title="Hidden from the public; staff can preview it">'
-            "Draft · preview</a>",
-            obj.get_absolute_url(),
-        )
-
-
-class PublishActionsMixin:
-    """ "Publish" and "Unpublish" actions that record each change in the objects' history."""
-
-    actions = ["publish", "unpublish"]
-
-    def set_published(self, request, queryset, value):
-        changed = list(queryset.exclude(is_published=value))
-        queryset.model.objects.filter(pk__in=[obj.pk for obj in changed]).update(
-            is_published=value, updated_at=timezone.now()
-        )
-        log_published(request, changed)
-        return changed
-
-    @admin.action(description="Publish selected %(verbose_name_plural)s", permissions=["change"])
-    def publish(self, request, queryset):
-        changed = self.set_published(request, queryset, True)
-        self.message_user(request, f"Published {len(changed)} {self.plural(changed)}.")
-
-    @admin.action(
-        description="Unpublish selected %(verbose_name_plural)s (back to draft)",
-        permissions=["change"],
-    )
-    def unpublish(self, request, queryset):
-        changed = self.set_published(request, queryset, False)
-        self.message_user(request, f"Unpublished {len(changed)} {self.plural(changed)}.")
-
-    def plural(self, objects):
-        opts = self.model._meta
-        return opts.verbose_name if len(objects) == 1 else opts.verbose_name_plural
-
-
-def log_changes(request, objects, message):
-    """One history entry per object, for changes made in bulk (actions, merges)."""
-    if objects:
-        LogEntry.objects.log_actions(
-            user_id=request.user.pk, queryset=objects, action_flag=CHANGE, change_message=message
-        )
-
-
-def log_published(request, objects):
-    log_changes(request, objects, [{"changed": {"fields": ["published"]}}])
+from speakers.models import Authorship, authorships_prefetch
 
 
 class ConferenceTimeZoneMixin:
@@ -100,13 +37,19 @@ class ConferenceTimeZoneMixin:
     Django's datetime fields convert to and from the current zone."""
 
     time_fields = ("start", "end")
+    conference_path = "conference"  # from the model to its conference
 
-    def conference_for(self, request, object_id):
+    def conference_for(self, request, obj):
+        """The conference of `obj`, or for a new object the one its form names."""
         raise NotImplementedError
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(self.conference_path)
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        conference = self.conference_for(request, object_id)
-        request.program_conference = conference
+        lookup = self.model.objects.select_related(self.conference_path)
+        obj = object_or_none(lookup, unquote(object_id)) if object_id else None
+        conference = self.conference_for(request, obj)
         extra_context = {**(extra_context or {}), "program_conference": conference}
         tz = conference.tz if conference else timezone.get_current_timezone()
         with timezone.override(tz):
@@ -117,7 +60,7 @@ class ConferenceTimeZoneMixin:
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        note = zone_note(getattr(request, "program_conference", None))
+        note = zone_note(self.conference_for(request, obj))
         for name in self.time_fields:
             if name in form.base_fields:
                 field = form.base_fields[name]
@@ -142,6 +85,11 @@ def object_or_none(queryset, pk):
 # --- Conference ---------------------------------------------------------------------------------
 
 
+def sessions_per_day():
+    """The number of sessions of each day, as an annotation."""
+    return subquery_count(Session.objects.filter(day=OuterRef("pk")))
+
+
 class DayInline(admin.TabularInline):
     model = Day
     extra = 0
@@ -150,11 +98,7 @@ class DayInline(admin.TabularInline):
     show_change_link = True
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(n_sessions=subquery_count(Session.objects.filter(day=OuterRef("pk"))))
-        )
+        return super().get_queryset(request).annotate(n_sessions=sessions_per_day())
 
     @admin.display(description="sessions")
     def session_count(self, obj):
@@ -199,25 +143,18 @@ class ConferenceAdmin(PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
 
     @admin.display(description="sessions", ordering="n_sessions")
     def session_count(self, obj):
-        url = reverse("admin:program_session_changelist") + f"?conference__id__exact={obj.pk}"
-        return format_html('<a href="{}">{}</a>', url, obj.n_sessions)
+        return changelist_link(Session, "conference__id__exact", obj.pk, obj.n_sessions)
 
     @admin.display(description="talks", ordering="n_talks")
     def talk_count(self, obj):
-        url = reverse("admin:program_talk_changelist") + f"?session__conference={obj.pk}"
-        return format_html('<a href="{}">{}</a>', url, obj.n_talks)
+        return changelist_link(Talk, "session__conference", obj.pk, obj.n_talks)
 
     @admin.display(description="readiness")
     def readiness_link(self, obj):
         url = reverse("admin:program_conference_readiness", args=[obj.pk])
         return format_html('<a href="{}">Report</a>', url)
 
-    def is_public(self, obj):
-        return obj.is_published
-
     def get_urls(self):
-        from program import admin_views
-
         wrap = self.admin_site.admin_view
         return [
             path(
@@ -233,23 +170,14 @@ class ConferenceAdmin(PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @transaction.atomic
     def publish_program(self, request, conferences):
-        """Publish the conferences and all their sessions and talks; returns the counts."""
-        conference_ids = [c.pk for c in conferences]
-        counts = {}
-        for model, lookup in [
-            (Conference, "pk__in"),
-            (Session, "conference__in"),
-            (Talk, "session__conference__in"),
-        ]:
-            drafts = list(model.objects.filter(**{lookup: conference_ids}, is_published=False))
-            model.objects.filter(pk__in=[obj.pk for obj in drafts]).update(
-                is_published=True, updated_at=timezone.now()
-            )
-            log_published(request, drafts)
-            counts[model._meta.verbose_name_plural] = len(drafts)
-        return counts
+        """Publish the conferences and all their sessions and talks, recording each change in
+        its history; returns {verbose name plural: count of former drafts}."""
+        changed = Conference.objects.filter(pk__in=[c.pk for c in conferences])
+        changed = changed.publish_with_program()
+        for objects in changed.values():
+            log_published(request, objects)
+        return {name: len(objects) for name, objects in changed.items()}
 
     @admin.action(
         description="Publish selected conferences with all their sessions and talks",
@@ -273,11 +201,7 @@ class DayAdmin(PublicLinkMixin, admin.ModelAdmin):
     ordering = ["conference__name", "date"]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(n_sessions=subquery_count(Session.objects.filter(day=OuterRef("pk"))))
-        )
+        return super().get_queryset(request).annotate(n_sessions=sessions_per_day())
 
     @admin.display(description="weekday")
     def weekday(self, obj):
@@ -286,9 +210,6 @@ class DayAdmin(PublicLinkMixin, admin.ModelAdmin):
     @admin.display(description="sessions", ordering="n_sessions")
     def session_count(self, obj):
         return obj.n_sessions
-
-    def is_public(self, obj):
-        return obj.conference.is_published
 
 
 # --- Session ------------------------------------------------------------------------------------
@@ -320,7 +241,7 @@ class TalkInline(SortableInlineMixin, admin.TabularInline):
         return obj.author_line
 
 
-class ClashFilter(admin.SimpleListFilter):
+class ClashFilter(ChoiceListFilter):
     title = "clashes"
     parameter_name = "clash"
 
@@ -338,19 +259,11 @@ class ClashFilter(admin.SimpleListFilter):
         return queryset
 
 
-class MissingSlackFilter(admin.SimpleListFilter):
+class MissingSlackFilter(FilledInFilter):
     title = "Slack link"
     parameter_name = "slack"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Has one"), ("no", "Missing")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.exclude(slack_url="")
-        if self.value() == "no":
-            return queryset.filter(slack_url="")
-        return queryset
+    field = "slack_url"
+    labels = ("Has one", "Missing")
 
 
 @admin.register(Session)
@@ -381,10 +294,9 @@ class SessionAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin
     readonly_fields = ["uid"]
     inlines = [TalkInline]
 
-    def conference_for(self, request, object_id):
-        if object_id:
-            session = object_or_none(Session.objects.select_related("conference"), object_id)
-            return session.conference if session else None
+    def conference_for(self, request, obj):
+        if obj is not None:
+            return obj.conference
         pk = request.POST.get("conference") or request.GET.get("conference")
         return object_or_none(Conference.objects.all(), pk)
 
@@ -395,7 +307,7 @@ class SessionAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        conference = getattr(request, "program_conference", None)
+        conference = self.conference_for(request, obj)
         days = form.base_fields["day"].queryset.select_related("conference")
         if conference is not None:
             days = days.filter(conference=conference)
@@ -425,9 +337,6 @@ class SessionAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin
             found.append("a speaker is double-booked")
         return format_html_join(", ", '<span class="clash">⚠ {}</span>', ((f,) for f in found))
 
-    def is_public(self, obj):
-        return obj.is_published and obj.conference.is_published
-
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         for warning in session_warnings(form.instance):
@@ -450,7 +359,7 @@ class AuthorshipInline(SortableInlineMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("talk", "speaker", "affiliation")
 
 
-class MissingFilter(admin.SimpleListFilter):
+class MissingFilter(ChoiceListFilter):
     title = "missing"
     parameter_name = "missing"
 
@@ -500,10 +409,11 @@ class TalkAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin, a
     prepopulated_fields = {"slug": ["title"]}
     inlines = [AuthorshipInline]
 
-    def conference_for(self, request, object_id):
-        if object_id:
-            talk = object_or_none(Talk.objects.select_related("session__conference"), object_id)
-            return talk.session.conference if talk else None
+    conference_path = "session__conference"
+
+    def conference_for(self, request, obj):
+        if obj is not None:
+            return obj.session.conference
         pk = request.POST.get("session") or request.GET.get("session")
         session = object_or_none(Session.objects.select_related("conference"), pk)
         return session.conference if session else None
@@ -529,9 +439,6 @@ class TalkAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin, a
     @admin.display(description="media link", boolean=True)
     def has_media_link(self, obj):
         return bool(obj.media_url)
-
-    def is_public(self, obj):
-        return obj.is_published and obj.session.is_published and obj.session.conference.is_published
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Authorship:

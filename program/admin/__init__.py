@@ -1,0 +1,11 @@
+"""The program committee's admin, one module per area:
+
+* `schedule`: conferences, days, sessions and talks (with the import and readiness pages);
+* `people`: speakers, affiliations and authorships, with the merge actions;
+* `common`: what both share (counts, the "on the site" column, publish actions, history).
+
+The people's admin lives here rather than in `speakers` because it shows what is public, which
+`program` decides; `speakers` never imports `program` (README, "Layout").
+"""
+
+from program.admin import people, schedule  # noqa: F401 -- importing them registers the admins
