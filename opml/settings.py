@@ -195,6 +195,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES",
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# Locks are read and lifted with its commands (README, "Security"), not in the admin: its
+# pages would be one more surface, and its list filter does not follow the admin's conventions.
+AXES_ENABLE_ADMIN = False
 # Behind N proxies that each append to X-Forwarded-For, the client is the Nth address from the
 # right; without this every client would share the proxy's address.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
