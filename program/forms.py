@@ -4,7 +4,6 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.forms.models import InlineForeignKeyField, ModelChoiceField
-from django.utils import timezone
 
 from program.importer import ProgramFormatError, parse_program
 from program.models import (
@@ -38,8 +37,8 @@ class SessionAdminForm(forms.ModelForm):
 
 
 class TalkAdminForm(forms.ModelForm):
-    """A talk's form, on its own page and as a row of its session's page: times errors are
-    put on the field at fault, with the session's local hours."""
+    """A talk's form, on its own page and as a row of its session's page. Errors in its times
+    come from Talk.clean, on the field at fault."""
 
     class Meta:
         model = Talk
@@ -53,47 +52,6 @@ class TalkAdminForm(forms.ModelForm):
                 "conference__name", "start", "number"
             )
             field.label_from_instance = session_label
-
-    def chosen_session(self):
-        session = self.cleaned_data.get("session")
-        if session is None and self.instance.session_id:
-            session = self.instance.session
-        return session
-
-    def clean(self):
-        cleaned = super().clean()
-        if "start" not in self.fields or "end" not in self.fields:
-            return cleaned
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if self.has_error("start") or self.has_error("end"):
-            return cleaned
-        errors = {}
-        session = self.chosen_session()
-        if (start is None) != (end is None):
-            errors["end" if end is None else "start"] = (
-                "Give the talk both a start and an end, or neither."
-            )
-        elif start is None:
-            return cleaned
-        elif end <= start:
-            errors["end"] = "The talk must end after it starts."
-        elif session is not None and session.start and session.end:
-            tz = session.conference.tz
-            hours = (
-                f"{timezone.localtime(session.start, tz):%H:%M}–"
-                f"{timezone.localtime(session.end, tz):%H:%M} {session.conference.time_zone}"
-            )
-            if not session.start <= start <= session.end:
-                errors["start"] = f"The talk must start within its session ({hours})."
-            if not session.start <= end <= session.end:
-                errors["end"] = f"The talk must end within its session ({hours})."
-        for name, message in errors.items():
-            self.add_error(name, message)
-        if errors:
-            # The model's clean() would repeat the error without naming a field.
-            cleaned.pop("start", None)
-            cleaned.pop("end", None)
-        return cleaned
 
 
 class ProgramImportForm(forms.Form):

@@ -39,9 +39,9 @@ RESERVED_CONFERENCE_SLUGS = frozenset(
     }
 )
 
-# Links the committee types (Slack channels, media pages) are web addresses, nothing else:
-# no ftp:, javascript: or file: links on a public page. Its own code keeps forms from replacing
-# the message with their generic "Enter a valid URL.".
+# Links the committee types (Slack channels, media pages, online locations) are web addresses,
+# nothing else: no ftp:, javascript: or file: links on a public page or in an export. Its own
+# code keeps forms from replacing the message with their generic "Enter a valid URL.".
 validate_web_url = URLValidator(
     schemes=["http", "https"],
     message="Enter a web address starting with http:// or https://.",
@@ -181,6 +181,17 @@ class Conference(NormalisedTextMixin, TimestampedModel):
     is_published = models.BooleanField(
         "published", default=False, help_text="Drafts are visible to staff only."
     )
+    # Location (frab exports): where sessions without their own location happen.
+    default_location_name = models.CharField(
+        "default location",
+        max_length=200,
+        blank=True,
+        help_text="Where sessions happen unless they say otherwise: a room, or an online "
+        "place. Schedule apps show it as the room.",
+    )
+    default_location_url = models.URLField(
+        "default location URL", blank=True, validators=[validate_web_url]
+    )
 
     objects = ConferenceQuerySet.as_manager()
 
@@ -203,6 +214,14 @@ class Conference(NormalisedTextMixin, TimestampedModel):
     @cached_property
     def tz(self):
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    def local_hours(self, start, end, *, zone_abbreviation=False):
+        """Two instants as this conference's clock shows them: "09:00–10:30 America/Los_Angeles"
+        ("09:00–10:30 PDT" with `zone_abbreviation`). The one wording of local hours in the
+        admin's errors, warnings and lists, so the committee reads every time the same way."""
+        start, end = timezone.localtime(start, self.tz), timezone.localtime(end, self.tz)
+        zone = f"{start:%Z}" if zone_abbreviation else self.time_zone
+        return f"{start:%H:%M}–{end:%H:%M} {zone}"
 
 
 class DayQuerySet(models.QuerySet):
@@ -238,6 +257,11 @@ class SessionQuerySet(PublishableQuerySet):
             f"{prefix}conference__"
         )
 
+    def overlapping(self, start, end):
+        """Sessions whose times overlap [start, end): the rule of `Session.overlaps` in SQL.
+        `start` and `end` may be instants or expressions (`OuterRef("start")`)."""
+        return self.filter(Session.overlap_condition(start, end))
+
     def with_talks(self, *, include_drafts=False):
         """Sessions with their conference, day, talks and the talks' authors prefetched."""
         return self.select_related("conference", "day").prefetch_related(
@@ -266,6 +290,14 @@ class Session(NormalisedTextMixin, ProgramItem):
         "Leave blank for “Join the discussion on the Session N Slack channel.”",
     )
     order = models.PositiveIntegerField(default=0, help_text="Breaks ties between sessions.")
+    # Location (frab exports): blank means the conference's default location.
+    location_name = models.CharField(
+        "location",
+        max_length=200,
+        blank=True,
+        help_text="A room, or an online place. Leave blank for the conference's default.",
+    )
+    location_url = models.URLField("location URL", blank=True, validators=[validate_web_url])
 
     objects = SessionQuerySet.as_manager()
 
@@ -300,6 +332,26 @@ class Session(NormalisedTextMixin, ProgramItem):
         return (
             self.slack_label or f"Join the discussion on the Session {self.number} Slack channel."
         )
+
+    @property
+    def local_hours(self):
+        """ "09:00–10:30 America/Los_Angeles", as errors and warnings name a session's hours."""
+        return self.conference.local_hours(self.start, self.end)
+
+    # Two sessions overlap when each starts before the other ends. Times are half-open
+    # intervals [start, end): a session starting the minute another ends does not overlap it,
+    # so back-to-back sessions are no clash. `overlaps` is the rule in Python,
+    # `overlap_condition` the same rule in SQL; tests hold them to the same pairs.
+
+    def overlaps(self, other):
+        """Whether this session and `other` are on at the same time (see above)."""
+        return self.start < other.end and other.start < self.end
+
+    @staticmethod
+    def overlap_condition(start, end, prefix=""):
+        """A Q for the sessions (reached through `prefix`, e.g. "talk__session__") that overlap
+        [start, end), for querysets of other models; sessions themselves use `overlapping`."""
+        return Q(**{f"{prefix}start__lt": end, f"{prefix}end__gt": start})
 
     def clean(self):
         errors = {}
@@ -381,21 +433,29 @@ class Talk(NormalisedTextMixin, ProgramItem):
         return format_author_line(self.authorships.all())
 
     def clean(self):
+        """A talk's own times, if it has any, lie within its session. Each error names the
+        field at fault (and the session's local hours), so the admin shows it on that field,
+        on the talk's page and in its row on the session's page, without a rule of its own."""
         if (self.start is None) != (self.end is None):
-            raise ValidationError("Give the talk both a start and an end, or neither.")
+            missing = "end" if self.end is None else "start"
+            raise ValidationError({missing: "Give the talk both a start and an end, or neither."})
         if self.start is None:
             return
         if self.end <= self.start:
             raise ValidationError({"end": "The talk must end after it starts."})
-        if self.session_id and not (
-            self.session.start <= self.start and self.end <= self.session.end
-        ):
-            raise ValidationError(
-                "The talk's times must lie within its session "
-                f"({timezone.localtime(self.session.start, self.session.conference.tz):%H:%M}–"
-                f"{timezone.localtime(self.session.end, self.session.conference.tz):%H:%M} "
-                f"{self.session.conference.time_zone})."
-            )
+        # The session as edited: in a row of a new session's page, that unsaved session with
+        # the times just entered. Without one (or without its own valid times) there is no
+        # bound to check yet, and the session's form reports what is missing.
+        session = self.session if self.session_id or Talk.session.is_cached(self) else None
+        if session is None or not (session.start and session.end and session.conference_id):
+            return
+        errors = {}
+        if not session.start <= self.start <= session.end:
+            errors["start"] = f"The talk must start within its session ({session.local_hours})."
+        if not session.start <= self.end <= session.end:
+            errors["end"] = f"The talk must end within its session ({session.local_hours})."
+        if errors:
+            raise ValidationError(errors)
 
 
 class EventRevisionQuerySet(models.QuerySet):

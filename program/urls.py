@@ -8,6 +8,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search_view, name="search"),
     path("<slug:slug>/", views.ConferenceDetailView.as_view(), name="conference_detail"),
+    # frab / c3voc schedule exports
+    path("<slug:conference_slug>/schedule.xml", views.schedule_xml, name="schedule_xml"),
+    path("<slug:conference_slug>/schedule.json", views.schedule_json, name="schedule_json"),
     path(
         "<slug:conference_slug>/sessions/<int:number>/",
         views.SessionDetailView.as_view(),

@@ -3,12 +3,14 @@ querysets name every join and say what is public; `PreviewMixin` is the one hook
 staff see drafts."""
 
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
+from program import frab
 from program.clock import program_clock
 from program.models import Conference, Session, Talk
 from program.search import SearchForm, search
@@ -158,3 +160,33 @@ class AffiliationDetailView(FollowMergesMixin, PreviewMixin, DetailView):
             .order_by("name", "pk"),
             **kwargs,
         )
+
+
+# frab / c3voc schedule exports (program/frab.py): thin views, so they can be cached alike.
+
+
+def frab_response(request, conference_slug, build, content_type, extension):
+    conference = get_object_or_404(
+        Conference.objects.published().with_program(), slug=conference_slug
+    )
+    response = HttpResponse(
+        build(conference, request.build_absolute_uri), content_type=content_type
+    )
+    response["Content-Disposition"] = f'inline; filename="{conference.slug}-schedule.{extension}"'
+    return response
+
+
+@require_safe
+def schedule_xml(request, conference_slug):
+    """The conference's schedule in frab's XML, for schedule apps and video teams."""
+    return frab_response(
+        request, conference_slug, frab.schedule_xml, "application/xml; charset=utf-8", "xml"
+    )
+
+
+@require_safe
+def schedule_json(request, conference_slug):
+    """The conference's schedule in c3voc's schedule.json."""
+    return frab_response(
+        request, conference_slug, frab.schedule_json, "application/json; charset=utf-8", "json"
+    )

@@ -5,6 +5,10 @@ everything they ever presented. The affiliation printed beside a name belongs to
 (it is what the program said for that talk), not only to the person.
 """
 
+import re
+import unicodedata
+from collections import defaultdict
+
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
@@ -60,6 +64,35 @@ class Affiliation(NormalisedTextMixin, TimestampedModel):
 
     def get_absolute_url(self):
         return reverse("speakers:affiliation_detail", kwargs={"slug": self.slug})
+
+
+# Words that do not tell two organisations apart: legal forms and a leading "The".
+ORGANISATION_NOISE = frozenset(
+    {"inc", "incorporated", "llc", "ltd", "limited", "corp", "corporation", "co", "company",
+     "gmbh", "ag", "sa", "plc", "ab", "bv", "the"}
+)  # fmt: skip
+
+
+def affiliation_key(name):
+    """What stays of an organisation's name once case, accents, punctuation and legal forms are
+    dropped: "Intuit", "Intuit Inc." and "INTUIT, inc" all give "intuit". The one test of
+    "these look like one organisation", for the admin's duplicate filter and readiness report."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    words = re.findall(r"[a-z0-9]+", text.replace("&", " and "))
+    kept = [word for word in words if word not in ORGANISATION_NOISE]
+    return " ".join(kept or words)
+
+
+def duplicate_affiliation_groups(affiliations):
+    """Groups of two or more affiliations (from `affiliations`) that look like one organisation,
+    each sorted by name, the groups sorted by their first name."""
+    groups = defaultdict(list)
+    for affiliation in affiliations:
+        groups[affiliation_key(affiliation.name)].append(affiliation)
+    return sorted(
+        (sorted(group, key=lambda a: a.name) for group in groups.values() if len(group) > 1),
+        key=lambda group: group[0].name.casefold(),
+    )
 
 
 class SpeakerQuerySet(models.QuerySet):

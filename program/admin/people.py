@@ -4,8 +4,6 @@ Merging runs in one transaction after a confirmation page that lists everything 
 The kept record's history records the merge, including any bio or name that the merge drops.
 """
 
-from collections import defaultdict
-
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Count, F, OuterRef
@@ -22,9 +20,8 @@ from program.admin.common import (
     subquery_count,
 )
 from program.models import Conference, Talk
-from program.readiness import affiliation_key
 from speakers.merging import AffiliationMerge, SpeakerMerge
-from speakers.models import Affiliation, Authorship, Speaker
+from speakers.models import Affiliation, Authorship, Speaker, duplicate_affiliation_groups
 
 # --- Merging ---------------------------------------------------------------------------------
 
@@ -112,10 +109,8 @@ class LooksDuplicateFilter(ChoiceListFilter):
     def queryset(self, request, queryset):
         if self.value() != "yes":
             return queryset
-        keys = defaultdict(list)
-        for pk, name in Affiliation.objects.values_list("pk", "name"):
-            keys[affiliation_key(name)].append(pk)
-        return queryset.filter(pk__in=[pk for pks in keys.values() if len(pks) > 1 for pk in pks])
+        groups = duplicate_affiliation_groups(Affiliation.objects.only("pk", "name"))
+        return queryset.filter(pk__in=[a.pk for group in groups for a in group])
 
 
 @admin.register(Affiliation)

@@ -26,7 +26,7 @@ from program.admin.common import (
 )
 from program.forms import SessionAdminForm, TalkAdminForm
 from program.models import Conference, Day, Session, Talk
-from program.readiness import session_warnings, time_range, with_clash_flags
+from program.readiness import session_warnings, with_clash_flags
 from speakers.models import Authorship, authorships_prefetch
 
 
@@ -122,7 +122,17 @@ class ConferenceAdmin(PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
     search_fields = ["name", "slug"]
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "time_zone", "time_zone_note", "intro", "is_published"]
+    formfield_overrides = URL_FIELDS
+    fields = [
+        "name",
+        "slug",
+        "time_zone",
+        "time_zone_note",
+        "intro",
+        "default_location_name",
+        "default_location_url",
+        "is_published",
+    ]
     inlines = [DayInline]
     actions = ["publish_with_program", "publish", "unpublish"]
 
@@ -289,6 +299,7 @@ class SessionAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin
     fieldsets = [
         (None, {"fields": ["conference", "day", "number", "title", "start", "end"]}),
         (None, {"fields": ["description", "slack_url", "slack_label"]}),
+        (None, {"fields": ["location_name", "location_url"]}),
         (None, {"fields": ["order", "is_published", "uid"]}),
     ]
     readonly_fields = ["uid"]
@@ -316,9 +327,9 @@ class SessionAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin
 
     @admin.display(description="time", ordering="start")
     def local_time(self, obj):
-        tz = obj.conference.tz
-        start = timezone.localtime(obj.start, tz)
-        return f"{start:%a %d %b}, {time_range(obj.start, obj.end, tz)} {start:%Z}"
+        start = timezone.localtime(obj.start, obj.conference.tz)
+        hours = obj.conference.local_hours(obj.start, obj.end, zone_abbreviation=True)
+        return f"{start:%a %d %b}, {hours}"
 
     @admin.display(description="talks", ordering="n_talks")
     def talk_count(self, obj):

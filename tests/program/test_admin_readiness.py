@@ -6,7 +6,9 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
-from program.readiness import affiliation_key, readiness_report
+from program.models import Session
+from program.readiness import CHECKS, readiness_report, session_warnings, with_clash_flags
+from speakers.models import affiliation_key
 from tests.factories import (
     AffiliationFactory,
     AuthorshipFactory,
@@ -129,3 +131,52 @@ def test_looks_like_duplicate_affiliations_beyond_the_conference_are_ignored(db)
     AffiliationFactory(name="Unrelated Corp")
     AffiliationFactory(name="Unrelated")
     assert readiness_report(talk.session.conference).duplicate_affiliations == []
+
+
+def test_every_clash_check_finds_the_same_overlapping_pairs(db):
+    """The report, the changelist flags and the save warnings all ask Session.overlaps."""
+    first = SessionFactory(number=1)
+    nine = first.start
+    # Minutes after nine: 1 is 0–90 and holds 2; 3 starts as 1 ends, 4 as 3 ends; 4 and 5 overlap.
+    times = [(30, 60), (90, 150), (150, 180), (170, 200)]
+    sessions = [first] + [
+        SessionFactory(
+            day=first.day,
+            number=n,
+            start=nine + timedelta(minutes=s),
+            end=nine + timedelta(minutes=e),
+        )
+        for n, (s, e) in enumerate(times, start=2)
+    ]
+    expected = {
+        (a.number, b.number)
+        for a in sessions
+        for b in sessions
+        if a.number < b.number and a.overlaps(b)
+    }
+    assert expected == {(1, 2), (4, 5)}
+    report = readiness_report(first.conference)
+    assert {(a.number, b.number) for a, b in report.overlapping_sessions} == expected
+    flagged = with_clash_flags(Session.objects.all()).filter(overlaps=True)
+    assert set(flagged.values_list("number", flat=True)) == {n for pair in expected for n in pair}
+    warned = {s.number for s in sessions if session_warnings(s)}
+    assert warned == {n for pair in expected for n in pair}
+
+
+@pytest.mark.parametrize("size", ["opml20", "large_program"])
+def test_the_report_runs_six_queries_whatever_the_size(request, size, django_assert_num_queries):
+    """Sessions (1), talks with their authors (2), affiliations (2), double bookings (1)."""
+    conference = request.getfixturevalue(size)
+    with django_assert_num_queries(6):
+        report = readiness_report(conference)
+        assert report.session_count
+        assert report.missing_count
+        assert isinstance(report.draft_sessions + report.draft_talks, list)
+
+
+def test_the_page_shows_every_check_once_in_order(opml20, member_client):
+    page = member_client.get(reverse("admin:program_conference_readiness", args=[opml20.pk]))
+    titles = [check.title for check in CHECKS]
+    assert [check.title for check, _ in page.context["report"].problems] == titles
+    positions = [page.text.index(f"</span> {title}</h2>") for title in titles]
+    assert positions == sorted(positions)

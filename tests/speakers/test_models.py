@@ -4,7 +4,13 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from program.models import Talk
-from speakers.models import Speaker, format_author_line, join_names
+from speakers.models import (
+    Affiliation,
+    Speaker,
+    duplicate_affiliation_groups,
+    format_author_line,
+    join_names,
+)
 from tests.factories import AffiliationFactory, AuthorshipFactory, SpeakerFactory, TalkFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +60,12 @@ def test_speaker_pages_list_only_people_with_published_talks():
     SpeakerFactory()
     assert list(Speaker.objects.presenting(Talk.objects.published())) == [published]
     assert published.get_absolute_url() == f"/speakers/{published.slug}/"
+
+
+def test_look_alike_affiliations_are_grouped_by_name():
+    names = ["intuit", "Google", "Intuit Inc.", "Mercari", "Mercari, inc.", "Intuit"]
+    groups = duplicate_affiliation_groups(Affiliation(name=name) for name in names)
+    assert [[a.name for a in group] for group in groups] == [
+        ["Intuit", "Intuit Inc.", "intuit"],
+        ["Mercari", "Mercari, inc."],
+    ]

@@ -1,0 +1,298 @@
+"""frab / c3voc schedule exports: valid against c3voc's schemas (tests/schemas/frab/), parsed
+back with lxml and json, with the program's content, times, locations and drafts as documented,
+in a constant number of queries. Real consumers read them in test_frab_consumers.py."""
+
+import itertools
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import jsonschema
+import pytest
+from django.core.exceptions import ValidationError
+from lxml import etree
+
+from program import frab
+from program.models import Conference, Session, Talk
+from speakers.models import format_author_line
+from tests.factories import AuthorshipFactory, ConferenceFactory, SessionFactory, TalkFactory
+
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas" / "frab"
+XSD = etree.XMLSchema(etree.parse(str(SCHEMAS / "schedule.xml.xsd")))
+JSON_SCHEMA = json.loads((SCHEMAS / "schedule.schema.json").read_text(encoding="utf-8"))
+JSON_VALIDATOR = jsonschema.Draft6Validator(JSON_SCHEMA, format_checker=jsonschema.FormatChecker())
+QUERIES = 5  # conference, days, sessions, talks, authors (with speakers and organisations)
+
+
+def get_xml(client, slug):
+    response = client.get(f"/{slug}/schedule.xml")
+    assert response.status_code == 200
+    root = etree.fromstring(response.content)
+    XSD.assertValid(root)
+    return response, root
+
+
+def get_json(client, slug):
+    response = client.get(f"/{slug}/schedule.json")
+    assert response.status_code == 200
+    document = json.loads(response.content)
+    errors = [error.message for error in JSON_VALIDATOR.iter_errors(document)]
+    assert errors == []
+    return response, document
+
+
+def json_events(document):
+    return [
+        event
+        for day in document["schedule"]["conference"]["days"]
+        for events in day["rooms"].values()
+        for event in events
+    ]
+
+
+def test_schemas_are_the_shared_copies():
+    """The copies kept for a clean clone are c3voc's files as SOURCE.txt lists them."""
+    source = (SCHEMAS / "SOURCE.txt").read_text(encoding="utf-8")
+    assert "0f64db03e6a43b31ed109d358fecd1750a158488e44a2e52933a33a775208236" in source
+    assert "8cc5f7aab933c87fb20a99220e618f5e069655ac2f3a75a8a0df845d7329e51c" in source
+    assert JSON_SCHEMA["$id"] == "https://c3voc.de/schedule/schema.json"
+
+
+def test_opml20_exports_are_valid_and_complete(client, opml20, django_assert_max_num_queries):
+    with django_assert_max_num_queries(QUERIES):
+        xml_response, root = get_xml(client, "opml20")
+    with django_assert_max_num_queries(QUERIES):
+        json_response, document = get_json(client, "opml20")
+    assert xml_response["Content-Type"] == "application/xml; charset=utf-8"
+    assert json_response["Content-Type"] == "application/json; charset=utf-8"
+    assert xml_response["Content-Disposition"] == 'inline; filename="opml20-schedule.xml"'
+    assert json_response["Content-Disposition"] == 'inline; filename="opml20-schedule.json"'
+
+    conference = document["schedule"]["conference"]
+    assert conference["title"] == "OpML '20"
+    assert conference["acronym"] == "opml20"
+    assert conference["time_zone_name"] == "America/Los_Angeles"
+    assert conference["daysCount"] == len(conference["days"]) == 8
+    assert conference["start"] == "2020-07-28"
+    assert conference["days"][0]["day_start"] == "2020-07-28T00:00:00-07:00"
+    assert conference["days"][0]["day_end"] == "2020-07-29T00:00:00-07:00"
+    # No location was given: one room named after the conference; each session is a track.
+    assert [room["name"] for room in conference["rooms"]] == ["OpML '20"]
+    assert [track["slug"] for track in conference["tracks"]] == [
+        f"session-{n}" for n in range(1, 9)
+    ]
+
+    talks = {str(talk.uid): talk for talk in Talk.objects.published().with_speakers()}
+    events = json_events(document)
+    assert len(events) == len(talks) == 25
+    xml_events = root.findall("day/room/event")
+    assert [e.get("guid") for e in xml_events] == [e["guid"] for e in events]
+    for event, xml_event in zip(events, xml_events, strict=True):
+        talk = talks[event["guid"]]
+        authorships = list(talk.authorships.all())
+        assert event["id"] == talk.pk == int(xml_event.get("id"))
+        assert event["title"] == talk.title == xml_event.findtext("title")
+        assert event["url"] == f"http://testserver{talk.get_absolute_url()}"
+        assert event["room"] == "OpML '20" == xml_event.findtext("room")
+        assert event["track"] == f"Session {talk.session.number}: {talk.session.title}"
+        assert event["slug"] == f"opml20-{talk.pk}-{talk.slug}" == xml_event.findtext("slug")
+        # The byline with affiliations, as the program prints it, then the abstract.
+        assert event["abstract"] == f"{format_author_line(authorships)}\n\n{talk.abstract}"
+        assert xml_event.findtext("abstract") == event["abstract"]
+        names = [a.printed_name for a in authorships]
+        assert [p["name"] for p in event["persons"]] == names
+        assert [p["public_name"] for p in event["persons"]] == names
+        assert [p.text for p in xml_event.findall("persons/person")] == names
+        assert [int(p.get("id")) for p in xml_event.findall("persons/person")] == [
+            a.speaker_id for a in authorships
+        ]
+        assert event["links"] == []  # the seed gives no Slack or media URL
+        assert xml_event.find("links") is not None
+        assert not xml_event.findall("links/link")
+
+
+def test_opml20_untimed_talks_share_their_session_in_order(client, opml20):
+    _, document = get_json(client, "opml20")
+    events = {event["guid"]: event for event in json_events(document)}
+    for session in Session.objects.published().with_talks():
+        slots = [events[str(talk.uid)] for talk in session.talks.all()]
+        tz = session.conference.tz
+        cursor = session.start.astimezone(tz)
+        for event in slots:
+            start = datetime.fromisoformat(event["date"])
+            assert start == cursor
+            assert event["start"] == start.strftime("%H:%M")
+            hours, minutes = map(int, event["duration"].split(":"))
+            assert hours * 60 + minutes >= 1
+            cursor = start + timedelta(hours=hours, minutes=minutes)
+        assert cursor == session.end  # no gap, no overlap, ends with the session
+
+
+def test_large_program_exports_are_valid_in_constant_queries(
+    client, large_program, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(QUERIES):
+        _, root = get_xml(client, "large")
+    with django_assert_max_num_queries(QUERIES):
+        _, document = get_json(client, "large")
+    assert len(root.findall("day/room/event")) == len(json_events(document)) == 2000
+    # Five sessions a day, none located: one room, as many tracks as sessions.
+    assert len(document["schedule"]["conference"]["tracks"]) == 100
+    assert len(document["schedule"]["conference"]["rooms"]) == 1
+
+
+def test_drafts_never_appear(client, opml20):
+    draft_talk = Talk.objects.get(pk=1)
+    draft_talk.is_published = False
+    draft_talk.save()
+    draft_session = Session.objects.get(number=2)
+    draft_session.is_published = False
+    draft_session.save()
+    _, document = get_json(client, "opml20")
+    guids = {event["guid"] for event in json_events(document)}
+    assert str(draft_talk.uid) not in guids
+    assert not guids & {str(talk.uid) for talk in draft_session.talks.all()}
+    assert len(guids) == 25 - 1 - draft_session.talks.count()
+    assert "session-2" not in {t["slug"] for t in document["schedule"]["conference"]["tracks"]}
+
+    Conference.objects.filter(slug="opml20").update(is_published=False)
+    assert client.get("/opml20/schedule.xml").status_code == 404
+    assert client.get("/opml20/schedule.json").status_code == 404
+    assert client.get("/nothing/schedule.json").status_code == 404
+
+
+def test_views_answer_get_and_head_only(client, opml20):
+    assert client.head("/opml20/schedule.xml").status_code == 200
+    assert client.head("/opml20/schedule.json").status_code == 200
+    assert client.post("/opml20/schedule.xml").status_code == 405
+    assert client.post("/opml20/schedule.json").status_code == 405
+
+
+def test_locations_links_and_slugs(client, db):
+    conference = ConferenceFactory(
+        slug="ml", name="ML Conf", default_location_name="Main hall", time_zone="Europe/Berlin"
+    )
+    hall = SessionFactory(
+        day__conference=conference, day__date=date(2030, 7, 1), slack_url="https://slack.example/s1"
+    )
+    online = SessionFactory(
+        day=hall.day,
+        location_name="Online stage",
+        location_url="https://stream.example/stage",
+        start=hall.start,
+        end=hall.end,
+    )
+    odd = TalkFactory(session=hall, slug="ML_Ops-Review", media_url="https://media.example/1")
+    AuthorshipFactory(talk=odd)
+    TalkFactory(session=online)
+
+    _, root = get_xml(client, "ml")
+    _, document = get_json(client, "ml")
+    data = document["schedule"]["conference"]
+    assert data["acronym"] == "ml__"  # frab needs four characters
+    assert data["rooms"] == [
+        {"name": "Main hall", "guid": frab.Room("Main hall").guid(conference)},
+        {
+            "name": "Online stage",
+            "guid": frab.Room("Online stage").guid(conference),
+            "url": "https://stream.example/stage",
+        },
+    ]
+    events = {event["id"]: event for event in json_events(document)}
+    assert events[odd.pk]["room"] == "Main hall"
+    assert events[odd.pk]["slug"] == f"ml__-{odd.pk}-ml-ops-review"
+    assert events[odd.pk]["links"] == [
+        {"url": "https://slack.example/s1", "title": hall.slack_invitation},
+        {"url": "https://media.example/1", "title": "Available Media", "type": "media"},
+    ]
+    xml_links = root.findall(f"day/room/event[@id='{odd.pk}']/links/link")
+    assert [(link.get("href"), link.text) for link in xml_links] == [
+        ("https://slack.example/s1", hall.slack_invitation),
+        ("https://media.example/1", "Available Media"),
+    ]
+    assert [room.get("name") for room in root.findall("day/room")] == ["Main hall", "Online stage"]
+    # A single untimed talk fills its session.
+    assert events[odd.pk]["duration"] == "01:30"
+    assert events[odd.pk]["date"] == "2030-07-01T09:00:00+02:00"
+
+
+@pytest.mark.parametrize("url", ["ftp://files.example/x", "javascript:alert(1)", "mailto:a@b.c"])
+def test_location_urls_are_web_addresses_only(db, url):
+    session = SessionFactory(location_url=url)
+    with pytest.raises(ValidationError) as error:
+        session.full_clean()
+    assert "location_url" in error.value.message_dict
+    session.conference.default_location_url = url
+    with pytest.raises(ValidationError) as error:
+        session.conference.full_clean()
+    assert "default_location_url" in error.value.message_dict
+
+
+def test_mixed_timed_and_untimed_talks_do_not_overlap(db):
+    session = SessionFactory()  # 9:00-10:30
+    at = session.start
+    first, timed, second, third = (TalkFactory(session=session) for _ in range(4))
+    timed.start, timed.end = at + timedelta(minutes=30), at + timedelta(minutes=60)
+    timed.save()
+    session = Session.objects.with_talks().get(pk=session.pk)
+    slots = {slot.talk.pk: (slot.start - at, slot.end - at) for slot in frab.talk_slots(session)}
+    minutes = {
+        pk: (int(s.total_seconds()) // 60, int(e.total_seconds()) // 60)
+        for pk, (s, e) in slots.items()
+    }
+    assert minutes == {
+        first.pk: (0, 30),
+        timed.pk: (30, 60),
+        second.pk: (60, 75),
+        third.pk: (75, 90),
+    }
+
+
+def test_uneven_shares_are_whole_minutes(db):
+    session = SessionFactory()
+    talks = [TalkFactory(session=session) for _ in range(4)]  # 90 / 4 = 22.5 minutes
+    session = Session.objects.with_talks().get(pk=session.pk)
+    slots = frab.talk_slots(session)
+    assert [slot.talk.pk for slot in slots] == [talk.pk for talk in talks]
+    assert [frab.hours_minutes(slot.end - slot.start) for slot in slots] == [
+        "00:22",
+        "00:23",
+        "00:22",
+        "00:23",
+    ]
+    assert all(a.end == b.start for a, b in itertools.pairwise(slots))
+
+
+def test_version_follows_the_latest_change(client, opml20):
+    _, before = get_json(client, "opml20")
+    _, xml_before = get_xml(client, "opml20")
+    assert xml_before.findtext("version") == before["schedule"]["version"]
+    assert before["schedule"]["version"] == get_json(client, "opml20")[1]["schedule"]["version"]
+    talk = Talk.objects.get(pk=3)
+    talk.title = "Retitled"
+    talk.save()
+    _, after = get_json(client, "opml20")
+    latest, _ = after["schedule"]["version"].rsplit("-", 1)
+    assert latest == talk.updated_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    assert after["schedule"]["version"] > before["schedule"]["version"]
+
+
+def test_version_changes_when_a_talk_leaves_without_a_newer_edit(client, opml20):
+    _, before = get_json(client, "opml20")
+    # Unpublished in bulk (no updated_at change), or an author removed: still a new version.
+    Talk.objects.filter(pk=5).update(is_published=False)
+    _, unpublished = get_json(client, "opml20")
+    assert unpublished["schedule"]["version"] != before["schedule"]["version"]
+    Talk.objects.get(pk=6).authorships.last().delete()
+    _, fewer_authors = get_json(client, "opml20")
+    assert fewer_authors["schedule"]["version"] != unpublished["schedule"]["version"]
+
+
+def test_committee_edits_locations_in_the_admin(member_client, opml20):
+    session = Session.objects.get(number=1)
+    page = member_client.get(f"/admin/program/session/{session.pk}/change/").content.decode()
+    assert 'name="location_name"' in page
+    assert 'name="location_url"' in page
+    page = member_client.get(f"/admin/program/conference/{opml20.pk}/change/").content.decode()
+    assert 'name="default_location_name"' in page
+    assert 'name="default_location_url"' in page
