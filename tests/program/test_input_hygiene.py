@@ -13,11 +13,15 @@ pytestmark = pytest.mark.django_db
 SCHEME_ERROR = "Enter a web address starting with http:// or https://."
 DIRTY = "Line\u2028one\x07\x1b[31m\x7f\u2029two\u0085three\tend"
 CLEAN = "Line\none[31m\ntwo\nthree\tend"
+URL_FIELDS = [
+    (SessionFactory, "slack_url"),
+    (SessionFactory, "location_url"),
+    (ConferenceFactory, "default_location_url"),
+    (TalkFactory, "media_url"),
+]
 
 
-@pytest.mark.parametrize(
-    ("factory", "field"), [(SessionFactory, "slack_url"), (TalkFactory, "media_url")]
-)
+@pytest.mark.parametrize(("factory", "field"), URL_FIELDS)
 @pytest.mark.parametrize(
     "url", ["ftp://files.example.org/talk.mp4", "javascript:alert(1)", "file:///etc/passwd"]
 )
@@ -29,9 +33,7 @@ def test_links_must_be_web_addresses(factory, field, url):
     assert SCHEME_ERROR in error.value.message_dict[field]
 
 
-@pytest.mark.parametrize(
-    ("factory", "field"), [(SessionFactory, "slack_url"), (TalkFactory, "media_url")]
-)
+@pytest.mark.parametrize(("factory", "field"), URL_FIELDS)
 @pytest.mark.parametrize("url", ["https://example.slack.com/archives/C1", "http://example.org/"])
 def test_http_and_https_links_pass(factory, field, url):
     item = factory()
