@@ -13,8 +13,9 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from program.forms import ProgramImportForm
-from program.importer import ImportReport, ProgramFormatError, apply_program
+from program.importer import ImportReport, apply_program
 from program.models import Conference, Talk
+from program.parser import ProgramFormatError
 from program.readiness import readiness_report
 from speakers.models import Affiliation, Speaker
 

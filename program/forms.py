@@ -5,7 +5,6 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.forms.models import InlineForeignKeyField, ModelChoiceField
 
-from program.importer import ProgramFormatError, parse_program
 from program.models import (
     Conference,
     Session,
@@ -13,8 +12,13 @@ from program.models import (
     validate_conference_slug,
     validate_time_zone,
 )
-
-MAX_PROGRAM_BYTES = 2 * 1024 * 1024
+from program.parser import (
+    MAX_PROGRAM_BYTES,
+    ProgramFormatError,
+    ProgramInputError,
+    parse_program,
+    read_program,
+)
 
 
 def day_label(day):
@@ -63,7 +67,8 @@ class ProgramImportForm(forms.Form):
         required=False,
         help_text="UTF-8 text in the USENIX program format, like the OpML '20 program.",
     )
-    text = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Not stripped: the apply step must number lines as the dry run did.
+    text = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
     filename = forms.CharField(required=False, widget=forms.HiddenInput)
     conference = forms.ModelChoiceField(
         Conference.objects.all(),
@@ -120,8 +125,12 @@ class ProgramImportForm(forms.Form):
         cleaned = super().clean()
         upload = cleaned.get("program")
         if upload:
-            cleaned["text"] = self.read(upload)
+            cleaned["text"] = self.read(upload.read(MAX_PROGRAM_BYTES + 1))
             cleaned["filename"] = upload.name
+        elif cleaned.get("text"):
+            # Carried from the dry run (whose text has only "\n" line breaks; browsers send
+            # "\r\n"): held to the same limits as an upload.
+            cleaned["text"] = self.read(cleaned["text"].replace("\r\n", "\n").encode())
         if not cleaned.get("text") and not self.has_error("program"):
             self.add_error(self.file_field, "Choose the program text file to import.")
         conference, new_slug = cleaned.get("conference"), cleaned.get("new_slug")
@@ -143,6 +152,8 @@ class ProgramImportForm(forms.Form):
                 year=cleaned.get("year"),
                 time_zone=cleaned.get("time_zone") or None,
             )
+        except ProgramInputError as error:
+            self.add_error(error.option, error.message)
         except ProgramFormatError as error:
             self.add_format_error(error)
         return cleaned
@@ -152,16 +163,12 @@ class ProgramImportForm(forms.Form):
         """Where errors about the file go: its field, or the top of the apply step's form."""
         return "program" if "program" in self.fields else None
 
-    def read(self, upload):
-        if upload.size > MAX_PROGRAM_BYTES:
-            self.add_error(self.file_field, "The file is larger than 2 MB: is it a program text?")
-            return ""
+    def read(self, data):
+        """The program's text, read as the command reads a file (see `read_program`)."""
         try:
-            return upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            self.add_error(
-                self.file_field, "The file is not UTF-8 text. Save it as UTF-8 and retry."
-            )
+            return read_program(data)
+        except ProgramInputError as error:
+            self.add_error(self.file_field, error.message)
             return ""
 
     def add_format_error(self, error):

@@ -33,7 +33,7 @@ from datetime import UTC, datetime, time, timedelta
 from django.conf import settings
 from django.urls import reverse
 
-from speakers.models import format_author_line
+from speakers.bylines import format_author_line
 
 GENERATOR = "opml-program"
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 
-from speakers.models import format_author_line
+from speakers.bylines import format_author_line
 
 PRODID = "-//OpML program site//Calendar feeds//EN"
 REFRESH = "PT1H"

@@ -1,485 +1,33 @@
-"""Read a program printed in USENIX's text format (the OpML '20 seed's) into the models.
+"""Write a parsed program (see program/parser.py) into the models.
 
-Two steps, so that the command line and the admin share one code path:
+`apply_program(parsed, slug, ...)` writes it in one transaction, matching what is already there so
+that a second run changes nothing and an edited text updates records in place. It returns an
+`ImportReport` of what it created, updated, left unchanged and could not match. Whatever the
+database or a model refuses becomes a `ProgramFormatError` naming the file's line, with nothing
+written.
 
-* `parse_program(text)` turns the text into plain dataclasses, or raises `ProgramFormatError`
-  naming the offending line. It touches no database.
-* `apply_program(parsed, ...)` writes them in one transaction, matching what is already there so
-  that a second run changes nothing and an edited text updates records in place. It returns an
-  `ImportReport` of what it created, updated, left unchanged and could not match.
-
-The format, paragraph by paragraph (paragraphs are separated by blank lines):
-
-    OpML '20 Conference Program                       title: "<conference name> Conference Program"
-    Join the USENIX OpML Slack workspace …            intro paragraphs
-    All the times listed below are in … (PDT).        time zone note
-    Tuesday, July 28                                  day
-    9:00 am–10:30 am                                  session time
-    Session 1: Deep Learning and …                    session number and title
-    Deep Learning is a critical …                     description paragraphs
-    Join the discussion on the Session 1 Slack channel.
-    DLSpec: A Deep Learning Task Exchange …           talk title
-    Abdul Dakkak and Cheng Li, University of …; …     author line
-    Available Media
-    Deep Learning (DL) innovations are …              abstract paragraphs
-    John Zedlewski, NVIDIA                            bio heading (an author of the talk)
-    John Zedlewski is the director of …               bio paragraphs
+It runs the same number of queries whatever the size of the program: the rows it may match are
+read once into dicts, slugs and UIDs are chosen in memory, and new and changed rows are written
+in bulk (SQLite takes at most 999 parameters a query, so there a large program's bulk writes and
+look-ups go in several batches).
 """
 
-import calendar
-import re
 import uuid
-import zoneinfo
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DataError, IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.text import slugify
+
+from program.models import Conference, Day, Session, Talk
+from program.parser import ProgramFormatError
+from speakers.models import Affiliation, AffiliationAlias, Authorship, Speaker, SpeakerAlias
 
 # Namespace for the UIDs of imported sessions and talks: importing the same program into an
 # empty database gives the same UIDs again, so calendar subscribers never see duplicates.
 UID_NAMESPACE = uuid.UUID("6f3d7c1e-2b7a-4c55-9a52-0b5e1f6c0d20")
-
-MEDIA_MARKER = "Available Media"
-WEEKDAYS = list(calendar.day_name)
-MONTHS = list(calendar.month_name)[1:]
-
-TITLE_RE = re.compile(r"^(?P<name>.+?) Conference Program$")
-TIME_NOTE_RE = re.compile(r"^All (?:the )?times .*\((?P<abbr>[A-Z]{2,6})\)\.?$")
-DAY_RE = re.compile(
-    rf"^(?P<weekday>{'|'.join(WEEKDAYS)}), (?P<month>{'|'.join(MONTHS)}) (?P<day>\d{{1,2}})$"
-)
-TIME_RANGE_RE = re.compile(
-    r"^(?P<start>\d{1,2}:\d{2}\s?[ap]m)\s*[–—-]\s*(?P<end>\d{1,2}:\d{2}\s?[ap]m)$", re.IGNORECASE
-)
-SESSION_RE = re.compile(r"^Session (?P<number>\d+): (?P<title>.+)$")
-SLACK_RE = re.compile(
-    r"^Join the discussion (?:on|at) the Session (?P<number>\d+) Slack channel\.?$"
-)
-YEAR_IN_NAME_RE = re.compile(r"'(?P<yy>\d{2})\b|\b(?P<yyyy>(?:19|20)\d{2})\b")
-
-# Zone abbreviations a program may name in its time note, and the IANA zone each stands for.
-ZONE_FOR_ABBREVIATION = {
-    "PDT": "America/Los_Angeles",
-    "PST": "America/Los_Angeles",
-    "MDT": "America/Denver",
-    "MST": "America/Denver",
-    "CDT": "America/Chicago",
-    "CST": "America/Chicago",
-    "EDT": "America/New_York",
-    "EST": "America/New_York",
-    "UTC": "UTC",
-}
-
-
-class ProgramFormatError(ValueError):
-    """The text does not follow the program format; `line` is 1-based."""
-
-    def __init__(self, line, message):
-        super().__init__(f"line {line}: {message}")
-        self.line = line
-        self.message = message
-
-
-# --- Parsed program -----------------------------------------------------------------------------
-
-
-@dataclass
-class ParsedAuthor:
-    name: str  # as printed in the byline
-    affiliation: str | None
-    speaker_name: str = ""  # the person's full name, from their bio heading when it differs
-    bio: str = ""
-    bio_affiliation: str | None = None
-    bio_line: int | None = None
-
-
-@dataclass
-class ParsedTalk:
-    line: int
-    title: str
-    authors: list[ParsedAuthor]
-    abstract: str = ""
-    has_media: bool = True
-
-
-@dataclass
-class ParsedSession:
-    line: int
-    number: int
-    title: str
-    day: date
-    start: datetime
-    end: datetime
-    description: str = ""
-    slack_label: str = ""
-    talks: list[ParsedTalk] = field(default_factory=list)
-
-
-@dataclass
-class ParsedProgram:
-    conference_name: str
-    intro: str
-    time_zone_note: str
-    time_zone: str
-    sessions: list[ParsedSession]
-    notes: list[str] = field(default_factory=list)  # what the parser matched by inference
-
-
-@dataclass
-class Paragraph:
-    line: int
-    text: str
-
-
-def split_paragraphs(text):
-    """Blank-line separated paragraphs, each with the number of its first line; a paragraph
-    wrapped over several lines is joined with spaces."""
-    paragraphs, current, first_line = [], [], None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        stripped = raw.strip()
-        if stripped:
-            if not current:
-                first_line = number
-            current.append(stripped)
-        elif current:
-            paragraphs.append(Paragraph(first_line, " ".join(current)))
-            current = []
-    if current:
-        paragraphs.append(Paragraph(first_line, " ".join(current)))
-    return paragraphs
-
-
-def join_paragraphs(paragraphs):
-    return "\n\n".join(paragraph.text for paragraph in paragraphs)
-
-
-# --- Author lines -------------------------------------------------------------------------------
-
-
-def split_names_and_affiliation(group, line):
-    """Split "A, B, and C, Org" into (["A", "B", "C"], "Org"); the organisation may itself contain
-    commas ("University of California, Merced"). Names end at the element that carries the "and";
-    without an "and" there is one name."""
-    parts = [part.strip() for part in group.split(",")]
-    if " and " in parts[0]:
-        names = [name.strip() for name in parts[0].split(" and ")]
-        rest = parts[1:]
-    else:
-        last = next((i for i, part in enumerate(parts) if i >= 2 and part.startswith("and ")), None)
-        if last is None:
-            names, rest = [parts[0]], parts[1:]
-        else:
-            names = [*parts[:last], parts[last].removeprefix("and ").strip()]
-            rest = parts[last + 1 :]
-    if any(not name for name in names):
-        raise ProgramFormatError(line, f"an author's name is missing in “{group}”.")
-    dangling = [n for n in names if n == "and" or n.startswith("and ") or n.endswith(" and")]
-    if dangling:
-        raise ProgramFormatError(
-            line, f"cannot read the author line unambiguously: “{dangling[0]}” is not a name."
-        )
-    affiliation = ", ".join(rest).strip() or None
-    return names, affiliation
-
-
-def parse_author_line(text, line):
-    """Parse "A and B, Org; C, Other Org" into ParsedAuthors, in order."""
-    from speakers.models import join_names
-
-    authors = []
-    for group in text.split(";"):
-        group = group.strip()
-        if not group:
-            raise ProgramFormatError(line, "the author line has an empty group between “;”.")
-        names, affiliation = split_names_and_affiliation(group, line)
-        authors.extend(ParsedAuthor(name=name, affiliation=affiliation) for name in names)
-    # The page prints the byline back from these parts: make sure it comes out the same.
-    printed = []
-    for author in authors:
-        if printed and printed[-1][0] == author.affiliation:
-            printed[-1][1].append(author.name)
-        else:
-            printed.append((author.affiliation, [author.name]))
-    reprinted = "; ".join(
-        f"{join_names(names)}, {affiliation}" if affiliation else join_names(names)
-        for affiliation, names in printed
-    )
-    if reprinted != text:
-        raise ProgramFormatError(
-            line,
-            f"cannot read the author line unambiguously: read it as “{reprinted}”. Write names "
-            "as “A, B, and C, Organisation; D, Other Organisation”.",
-        )
-    duplicates = [name for name, count in Counter(a.name for a in authors).items() if count > 1]
-    if duplicates:
-        raise ProgramFormatError(line, f"{duplicates[0]} is listed twice in the author line.")
-    return authors
-
-
-def surname(name):
-    return name.split()[-1].casefold() if name.split() else ""
-
-
-def match_bio_heading(text, authors):
-    """The author a bio heading "Name, Organisation" introduces, or None if `text` is not one.
-
-    A heading names an author of the talk exactly, or (as with "Mikhail Arov" for the byline's
-    "Mike Arov") shares the surname and organisation of exactly one author."""
-    name, sep, affiliation = text.partition(", ")
-    if not sep or len(text) > 200 or len(affiliation.split()) > 12:
-        return None
-    for author in authors:
-        if author.name == name:
-            return author
-    candidates = [
-        author
-        for author in authors
-        if author.affiliation == affiliation and surname(author.name) == surname(name)
-    ]
-    return candidates[0] if len(candidates) == 1 else None
-
-
-# --- The parser ---------------------------------------------------------------------------------
-
-
-def parse_clock(value):
-    """time(9, 0) from "9:00 am", time(13, 30) from "1:30pm"."""
-    digits, meridiem = value.lower().replace(" ", "")[:-2], value.lower()[-2:]
-    hour, minute = (int(part) for part in digits.split(":"))
-    if not 1 <= hour <= 12 or minute > 59:
-        raise ValueError(value)
-    return time(hour % 12 + (12 if meridiem == "pm" else 0), minute)
-
-
-def localize(day, clock, tz, line):
-    """An aware datetime for a wall-clock time on a day in `tz`, refusing times that do not
-    exist (skipped by a DST change)."""
-    local = datetime.combine(day, clock, tzinfo=tz)
-    if local.astimezone(zoneinfo.ZoneInfo("UTC")).astimezone(tz).replace(tzinfo=None) != (
-        datetime.combine(day, clock)
-    ):
-        raise ProgramFormatError(line, f"{clock:%H:%M} does not exist on {day} in {tz.key}.")
-    return local
-
-
-def year_from_name(name):
-    """2020 from "OpML '20"; None when the name carries no year."""
-    match = YEAR_IN_NAME_RE.search(name)
-    if not match:
-        return None
-    return int(match["yyyy"]) if match["yyyy"] else 2000 + int(match["yy"])
-
-
-class ProgramParser:
-    """Walks the paragraphs once, keeping the current day and session."""
-
-    def __init__(self, text, *, year=None, time_zone=None):
-        self.paragraphs = split_paragraphs(text)
-        self.year = year
-        self.time_zone = time_zone
-        self.notes = []
-
-    def error(self, index, message):
-        line = self.paragraphs[index].line if index < len(self.paragraphs) else self.last_line
-        raise ProgramFormatError(line, message)
-
-    @property
-    def last_line(self):
-        return self.paragraphs[-1].line if self.paragraphs else 1
-
-    def text(self, index):
-        return self.paragraphs[index].text if index < len(self.paragraphs) else None
-
-    def starts_talk(self, index):
-        return self.text(index + 2) == MEDIA_MARKER
-
-    def starts_block(self, index):
-        """Whether paragraph `index` opens a day, a session time or a talk."""
-        text = self.text(index)
-        return text is None or bool(
-            DAY_RE.match(text) or TIME_RANGE_RE.match(text) or self.starts_talk(index)
-        )
-
-    def parse(self):
-        if not self.paragraphs:
-            raise ProgramFormatError(1, "the file is empty.")
-        title = TITLE_RE.match(self.paragraphs[0].text)
-        if not title:
-            self.error(0, "the first line must be the title, “<Conference> Conference Program”.")
-        name = title["name"]
-        if self.year is None:
-            self.year = year_from_name(name)
-            if self.year is None:
-                self.error(0, f"cannot tell the year from “{name}”: give it with --year.")
-
-        index, intro, note, abbreviation = 1, [], "", None
-        while index < len(self.paragraphs) and not DAY_RE.match(self.text(index)):
-            match = TIME_NOTE_RE.match(self.text(index))
-            if match:
-                note, abbreviation = self.text(index), match["abbr"]
-            else:
-                intro.append(self.paragraphs[index])
-            index += 1
-        if index == len(self.paragraphs):
-            self.error(index, "no day heading such as “Tuesday, July 28” was found.")
-        self.time_zone = self.time_zone or ZONE_FOR_ABBREVIATION.get(abbreviation)
-        if not self.time_zone:
-            self.error(index, "cannot tell the program's time zone: give it with --time-zone.")
-        self.tz = zoneinfo.ZoneInfo(self.time_zone)
-
-        sessions = []
-        while index < len(self.paragraphs):
-            index = self.parse_day(index, sessions)
-        if abbreviation:
-            for session in sessions:
-                actual = session.start.tzname()
-                if actual != abbreviation:
-                    raise ProgramFormatError(
-                        session.line,
-                        f"the program says its times are in {abbreviation}, but in "
-                        f"{self.time_zone} Session {session.number} falls in {actual}.",
-                    )
-        numbers = Counter(session.number for session in sessions)
-        for session in sessions:
-            if numbers[session.number] > 1:
-                raise ProgramFormatError(session.line, f"Session {session.number} appears twice.")
-        self.check_talk_titles(sessions)
-        return ParsedProgram(
-            conference_name=name,
-            intro=join_paragraphs(intro),
-            time_zone_note=note,
-            time_zone=self.time_zone,
-            sessions=sessions,
-            notes=self.notes,
-        )
-
-    def parse_day(self, index, sessions):
-        match = DAY_RE.match(self.text(index))
-        if not match:
-            self.error(
-                index, f"expected a day such as “Tuesday, July 28”, found “{self.text(index)}”."
-            )
-        try:
-            day = date(self.year, MONTHS.index(match["month"]) + 1, int(match["day"]))
-        except ValueError:
-            self.error(index, f"“{self.text(index)}” is not a date in {self.year}.")
-        if WEEKDAYS[day.weekday()] != match["weekday"]:
-            self.error(
-                index,
-                f"{match['month']} {day.day}, {self.year} is a {WEEKDAYS[day.weekday()]}, "
-                f"not a {match['weekday']}.",
-            )
-        index += 1
-        if self.text(index) is None or not TIME_RANGE_RE.match(self.text(index)):
-            self.error(index, "expected the session's time (“9:00 am–10:30 am”) after the day.")
-        while self.text(index) is not None and TIME_RANGE_RE.match(self.text(index)):
-            session, index = self.parse_session(index, day)
-            sessions.append(session)
-        return index
-
-    def parse_session(self, index, day):
-        times = TIME_RANGE_RE.match(self.text(index))
-        time_line = index
-        try:
-            start_clock, end_clock = parse_clock(times["start"]), parse_clock(times["end"])
-        except ValueError:
-            self.error(index, f"“{self.text(index)}” is not a time range such as 9:00 am–10:30 am.")
-        start = localize(day, start_clock, self.tz, self.paragraphs[index].line)
-        end = localize(day, end_clock, self.tz, self.paragraphs[index].line)
-        if end <= start:
-            self.error(index, "the session must end after it starts.")
-        index += 1
-        heading = SESSION_RE.match(self.text(index) or "")
-        if not heading:
-            self.error(index, "expected a session heading such as “Session 1: Title”.")
-        session = ParsedSession(
-            line=self.paragraphs[time_line].line,
-            number=int(heading["number"]),
-            title=heading["title"],
-            day=day,
-            start=start,
-            end=end,
-        )
-        index += 1
-        description = []
-        while not self.starts_block(index):
-            slack = SLACK_RE.match(self.text(index))
-            if slack:
-                if int(slack["number"]) != session.number:
-                    self.error(
-                        index,
-                        f"this Slack line names Session {slack['number']}, not {session.number}.",
-                    )
-                session.slack_label = self.text(index)
-            elif session.slack_label:
-                self.error(index, "the session's description must come before its Slack line.")
-            else:
-                description.append(self.paragraphs[index])
-            index += 1
-        session.description = join_paragraphs(description)
-        while self.text(index) is not None and self.starts_talk(index):
-            talk, index = self.parse_talk(index)
-            session.talks.append(talk)
-        return session, index
-
-    def parse_talk(self, index):
-        title, byline = self.paragraphs[index], self.paragraphs[index + 1]
-        authors = parse_author_line(byline.text, byline.line)
-        talk = ParsedTalk(line=title.line, title=title.text, authors=authors)
-        index += 3
-        abstract, bio_author, bio = [], None, []
-        while not self.starts_block(index):
-            author = match_bio_heading(self.text(index), authors)
-            if author is not None and (abstract or bio_author):
-                self.finish_bio(bio_author, bio)
-                if author.bio_line is not None:
-                    self.error(index, f"{author.name} has a second bio in this talk.")
-                bio_author, bio = author, []
-                author.bio_line = self.paragraphs[index].line
-                heading_name, _, author.bio_affiliation = self.text(index).partition(", ")
-                if heading_name != author.name:
-                    author.speaker_name = heading_name
-                    self.notes.append(
-                        f"line {author.bio_line}: the bio of “{heading_name}” is taken as that of "
-                        f"“{author.name}” ({author.affiliation}) in “{talk.title}”."
-                    )
-            elif bio_author:
-                bio.append(self.paragraphs[index])
-            else:
-                abstract.append(self.paragraphs[index])
-            index += 1
-        self.finish_bio(bio_author, bio)
-        talk.abstract = join_paragraphs(abstract)
-        return talk, index
-
-    def finish_bio(self, author, paragraphs):
-        if author is None:
-            return
-        if not paragraphs:
-            raise ProgramFormatError(author.bio_line, f"the bio of {author.name} is empty.")
-        author.bio = join_paragraphs(paragraphs)
-
-    def check_talk_titles(self, sessions):
-        seen = {}
-        for session in sessions:
-            for talk in session.talks:
-                if talk.title in seen:
-                    raise ProgramFormatError(
-                        talk.line,
-                        f"the talk “{talk.title}” already appears on line {seen[talk.title]}.",
-                    )
-                seen[talk.title] = talk.line
-
-
-def parse_program(text, *, year=None, time_zone=None):
-    """Parse program text; raises ProgramFormatError naming the offending line."""
-    return ProgramParser(text, year=year, time_zone=time_zone).parse()
-
-
-# --- Writing it -----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -532,15 +80,42 @@ class ImportReport:
         return out
 
 
-def unique_slug(model, text, *, exclude_pk=None, max_length=100):
-    """A slug for `text` that no other row of `model` uses ("name", "name-2", …)."""
-    base = slugify(text)[:max_length].rstrip("-") or model._meta.model_name
-    slug, counter = base, 2
-    taken = model.objects.exclude(pk=exclude_pk) if exclude_pk else model.objects.all()
-    while taken.filter(slug=slug).exists():
-        slug = f"{base}-{counter}"
-        counter += 1
-    return slug
+# --- Reading and writing in bulk ----------------------------------------------------------------
+
+
+def batches(values):
+    """`values` in lists as long as one query may take (SQLite: 999 parameters)."""
+    values = list(dict.fromkeys(values))
+    size = connection.features.max_query_params or len(values) or 1
+    return [values[start : start + size] for start in range(0, len(values), size)]
+
+
+def rows_where(queryset, field_name, values):
+    """The rows of `queryset` whose `field_name` is one of `values`, one query per batch."""
+    return [
+        row for batch in batches(values) for row in queryset.filter(**{f"{field_name}__in": batch})
+    ]
+
+
+class Slugs:
+    """Unique slugs of a model ("name", "name-2", …), chosen in memory against every slug the
+    table holds, read once."""
+
+    def __init__(self, model, max_length=100):
+        self.model = model
+        self.max_length = max_length
+        self.taken = None
+
+    def new(self, text):
+        if self.taken is None:
+            self.taken = set(self.model.objects.order_by().values_list("slug", flat=True))
+        base = slugify(text)[: self.max_length].rstrip("-") or self.model._meta.model_name
+        slug, counter = base, 2
+        while slug in self.taken:
+            slug = f"{base}-{counter}"
+            counter += 1
+        self.taken.add(slug)
+        return slug
 
 
 def update_fields(obj, values):
@@ -555,48 +130,119 @@ def update_fields(obj, values):
     return changed
 
 
+class Changes:
+    """The rows of one model an import creates and updates, written in bulk by `write`."""
+
+    def __init__(self, model):
+        self.model = model
+        self.created, self.updated = [], {}
+        self.fields = {}  # every field an update sets, in order
+
+    def add(self, obj, outcome, values):
+        """Remember `obj` by its `stage` outcome, with the `values` that were set on it."""
+        if outcome == "created":
+            self.created.append(obj)
+        elif outcome == "updated":
+            self.updated[id(obj)] = obj
+            self.fields |= dict.fromkeys(values)
+
+    def write(self):
+        if self.updated:
+            fields = list(self.fields)
+            if any(f.name == "updated_at" for f in self.model._meta.fields):
+                now = timezone.now()  # bulk_update does not apply auto_now
+                for obj in self.updated.values():
+                    obj.updated_at = now
+                fields.append("updated_at")
+            self.model.objects.bulk_update(self.updated.values(), fields)
+        if self.created:
+            self.model.objects.bulk_create(self.created)
+
+
+# Fields the writer fills itself, never from the file: nothing there for a model to refuse.
+MADE_HERE = {"uid", "slug", "is_published", "created_at", "updated_at"}
+
+
+# --- The writer ---------------------------------------------------------------------------------
+
+
 class ProgramWriter:
-    """Writes a ParsedProgram into a conference, matching existing rows (see `apply_program`)."""
+    """Writes a ParsedProgram into a conference, matching existing rows (see `apply_program`).
+    `line` is the file's line being written, for errors the database raises."""
 
     def __init__(self, parsed, conference_slug, *, publish, report):
         self.parsed = parsed
         self.conference_slug = conference_slug
         self.publish = publish
         self.report = report
-        self.affiliations = {}
+        self.line = 1
+        self.talk_slugs, self.speaker_slugs = Slugs(Talk), Slugs(Speaker)
+        self.affiliation_slugs = Slugs(Affiliation)
+        self.talk_list = [
+            (session, order, talk)
+            for session in parsed.sessions
+            for order, talk in enumerate(session.talks)
+        ]
 
-    def save(self, model_name, obj, values, *, line, create_values=None):
-        """Create `obj` (unsaved) or update it with `values`, recording the outcome. A value the
-        model refuses is reported against the file's `line`."""
+    def stage(
+        self, model_name, obj, values, *, line, changes=None, create_values=None, unique=False
+    ):
+        """Set `values` on `obj` (a new row if it has no pk: then `create_values` too), validate
+        it if it changed, record the outcome and return it; `changes` writes it later. A value
+        the model refuses is reported against the file's `line`."""
+        self.line = line
         if obj.pk is None:
             update_fields(obj, {**values, **(create_values or {})})
             outcome = "created"
-        elif update_fields(obj, values):
-            outcome = "updated"
         else:
-            outcome = "unchanged"
+            outcome = "updated" if update_fields(obj, values) else "unchanged"
         if outcome != "unchanged":
-            try:
-                obj.full_clean()
-            except ValidationError as error:
-                messages = "; ".join(
-                    f"{name}: {' '.join(errors)}" for name, errors in error.message_dict.items()
-                )
-                raise ProgramFormatError(line, f"{model_name} “{obj}”: {messages}") from error
-            obj.save()
+            self.validate(model_name, obj, line, unique=unique)
         self.report.record(model_name, obj, outcome)
-        return obj
+        if changes is not None:
+            changes.add(obj, outcome, values)
+        return outcome
 
-    def import_uid(self, model, key):
-        """The UID a new row gets: derived from what identifies it in the program, so importing
-        into an empty database gives the same UIDs again; random if a row renamed or renumbered
-        in the admin already carries it."""
-        uid = uuid.uuid5(UID_NAMESPACE, f"{self.conference.slug}/{key}")
-        return uuid.uuid4() if model.objects.filter(uid=uid).exists() else uid
+    def validate(self, model_name, obj, line, *, unique=False):
+        """The model's own checks, without queries unless `unique`: related rows were just
+        read or written, and uniqueness is settled in memory (slugs, UIDs) or by the parser
+        (numbers, titles)."""
+        made_here = [
+            f.name for f in obj._meta.concrete_fields if f.is_relation or f.name in MADE_HERE
+        ]
+        try:
+            obj.full_clean(
+                exclude=None if unique else made_here,
+                validate_unique=unique,
+                validate_constraints=unique,
+            )
+        except ValidationError as error:
+            messages = "; ".join(
+                f"{name}: {' '.join(errors)}" for name, errors in error.message_dict.items()
+            )
+            raise ProgramFormatError(line, f"{model_name} “{obj}”: {messages}") from error
+
+    def import_uids(self, model, keys):
+        """{key: UID} for new rows: derived from what identifies each in the program, so
+        importing into an empty database gives the same UIDs again; random where a row renamed
+        or renumbered in the admin already carries it."""
+        wanted = {key: uuid.uuid5(UID_NAMESPACE, f"{self.conference.slug}/{key}") for key in keys}
+        uids = model.objects.order_by().values_list("uid", flat=True)
+        taken = set(rows_where(uids, "uid", wanted.values()))
+        return {key: uuid.uuid4() if uid in taken else uid for key, uid in wanted.items()}
 
     def write(self):
-        from program.models import Conference
+        self.conference = self.write_conference()
+        days = self.write_days()
+        sessions = self.write_sessions(days)
+        affiliations = self.write_affiliations()
+        speakers = self.write_speakers(affiliations)
+        talks = self.write_talks(sessions)
+        self.write_authorships(talks, speakers, affiliations)
+        self.report.notes.extend(self.parsed.notes)
+        return self.conference
 
+    def write_conference(self):
         parsed = self.parsed
         conference = Conference.objects.filter(slug=self.conference_slug).first()
         if conference and conference.time_zone != parsed.time_zone:
@@ -605,87 +251,95 @@ class ProgramWriter:
                 f"{conference} is in {conference.time_zone}, but the program's times are "
                 f"in {parsed.time_zone}.",
             )
-        conference = self.save(
-            "conference",
-            conference or Conference(slug=self.conference_slug),
-            {
-                "name": parsed.conference_name,
-                "intro": parsed.intro,
-                "time_zone_note": parsed.time_zone_note,
-            },
-            line=1,
-            create_values={"time_zone": parsed.time_zone, "is_published": self.publish},
+        conference = conference or Conference(slug=self.conference_slug)
+        values = {
+            "name": parsed.conference_name,
+            "intro": parsed.intro,
+            "time_zone_note": parsed.time_zone_note,
+        }
+        create_values = {"time_zone": parsed.time_zone, "is_published": self.publish}
+        outcome = self.stage(
+            "conference", conference, values, line=1, create_values=create_values, unique=True
         )
-        self.conference = conference
-        days = self.write_days()
-        sessions = self.write_sessions(days)
-        self.write_talks(sessions, self.write_speakers())
-        self.report.notes.extend(parsed.notes)
+        if outcome != "unchanged":
+            conference.save()
         return conference
 
     def write_days(self):
-        from program.models import Day
-
         existing = {day.date: day for day in self.conference.days.all()}
-        days = {}
+        days, changes = {}, Changes(Day)
         for session in self.parsed.sessions:
             if session.day not in days:
                 day = existing.get(session.day) or Day(conference=self.conference, date=session.day)
-                days[session.day] = self.save("day", day, {}, line=session.line)
+                self.stage("day", day, {}, line=session.line, changes=changes)
+                days[session.day] = day
+        changes.write()
         return days
 
-    def write_sessions(self, days):
-        from program.models import Session
+    @staticmethod
+    def session_values(parsed, order, days):
+        """What the file says of a session: every field an import sets or updates."""
+        return {
+            "day": days[parsed.day],
+            "title": parsed.title,
+            "description": parsed.description,
+            "start": parsed.start,
+            "end": parsed.end,
+            "slack_label": parsed.slack_label,
+            "order": order,
+        }
 
+    def write_sessions(self, days):
+        """{number: Session}: the conference's session of each number, else a new one."""
         existing = {session.number: session for session in self.conference.sessions.all()}
-        sessions = {}
+        self.session_numbers = {session.pk: number for number, session in existing.items()}
+        uids = self.import_uids(
+            Session,
+            [f"session/{s.number}" for s in self.parsed.sessions if s.number not in existing],
+        )
+        sessions, changes = {}, Changes(Session)
         for order, parsed in enumerate(self.parsed.sessions):
             session = existing.pop(parsed.number, None) or Session(
                 conference=self.conference,
                 number=parsed.number,
-                uid=self.import_uid(Session, f"session/{parsed.number}"),
+                uid=uids[f"session/{parsed.number}"],
             )
-            sessions[parsed.number] = self.save(
+            self.stage(
                 "session",
                 session,
-                {
-                    "day": days[parsed.day],
-                    "title": parsed.title,
-                    "description": parsed.description,
-                    "start": parsed.start,
-                    "end": parsed.end,
-                    "slack_label": parsed.slack_label,
-                    "order": order,
-                },
+                self.session_values(parsed, order, days),
                 line=parsed.line,
+                changes=changes,
                 create_values={"is_published": self.publish},
             )
+            sessions[parsed.number] = session
+        self.line = self.parsed.sessions[0].line if self.parsed.sessions else 1
+        changes.write()
         self.report.unmatched += [
             f"{session} is in the database but not in the file; left as it is."
             for session in existing.values()
         ]
         return sessions
 
+    def parsed_talks(self):
+        """(session, order, parsed talk) for every talk of the file, in order."""
+        return self.talk_list
+
     def match_talks(self):
         """Pair each parsed talk with an existing talk of the conference: by title, or else (a
         retitled talk) by its place in its session among talks the file no longer names."""
-        from program.models import Talk
-
-        existing = list(
-            Talk.objects.filter(session__conference=self.conference).select_related("session")
-        )
+        existing = list(Talk.objects.filter(session__conference=self.conference))
         by_title = {talk.title: talk for talk in existing}
-        parsed_titles = {t.title for s in self.parsed.sessions for t in s.talks}
+        parsed_titles = {talk.title for _, _, talk in self.parsed_talks()}
         leftovers = {
-            (talk.session.number, talk.order): talk
+            (self.session_numbers[talk.session_id], talk.order): talk
             for talk in existing
             if talk.title not in parsed_titles
         }
         matches = {}
-        for session in self.parsed.sessions:
-            for order, parsed in enumerate(session.talks):
-                talk = by_title.get(parsed.title) or leftovers.pop((session.number, order), None)
-                matches[id(parsed)] = talk
+        for session, order, parsed in self.parsed_talks():
+            talk = by_title.get(parsed.title) or leftovers.pop((session.number, order), None)
+            matches[id(parsed)] = talk
         matched = {talk.pk for talk in matches.values() if talk}
         self.report.unmatched += [
             f"talk “{talk}” is in the database but not in the file; left as it is."
@@ -694,138 +348,231 @@ class ProgramWriter:
         ]
         return matches
 
-    def write_talks(self, sessions, speakers):
-        from program.models import Talk
-
+    def write_talks(self, sessions):
+        """Returns [(talk, parsed talk, whether it existed)] in the file's order."""
         matches = self.match_talks()
-        for parsed_session in self.parsed.sessions:
-            session = sessions[parsed_session.number]
-            for order, parsed in enumerate(parsed_session.talks):
-                talk = matches[id(parsed)] or Talk()
-                create_values = {"is_published": self.publish}
-                if talk.pk is None:
-                    create_values |= {
-                        "slug": unique_slug(Talk, parsed.title),
-                        "uid": self.import_uid(Talk, f"talk/{parsed.title}"),
-                    }
-                talk = self.save(
-                    "talk",
-                    talk,
-                    {
-                        "session": session,
-                        "title": parsed.title,
-                        "abstract": parsed.abstract,
-                        "order": order,
-                        "has_media": parsed.has_media,
-                    },
-                    line=parsed.line,
-                    create_values=create_values,
-                )
-                self.write_authorships(talk, parsed, speakers)
-
-    def affiliation(self, name, line):
-        from speakers.models import Affiliation
-
-        if name is None:
-            return None
-        if name not in self.affiliations:
-            affiliation = (
-                Affiliation.objects.filter(name=name).first()
-                or Affiliation.objects.filter(aliases__name=name).first()
-                or Affiliation(name=name)
+        uids = self.import_uids(
+            Talk, [f"talk/{p.title}" for _, _, p in self.parsed_talks() if not matches[id(p)]]
+        )
+        changes = Changes(Talk)
+        talks = []
+        for parsed_session, order, parsed in self.parsed_talks():
+            talk = matches[id(parsed)] or Talk()
+            create_values = {"is_published": self.publish}
+            if talk.pk is None:
+                create_values |= {
+                    "slug": self.talk_slugs.new(parsed.title),
+                    "uid": uids[f"talk/{parsed.title}"],
+                }
+            values = {
+                "session": sessions[parsed_session.number],
+                "title": parsed.title,
+                "abstract": parsed.abstract,
+                "order": order,
+                "has_media": parsed.has_media,
+            }
+            existed = talk.pk is not None
+            self.stage(
+                "talk", talk, values, line=parsed.line, changes=changes, create_values=create_values
             )
-            create_values = {} if affiliation.pk else {"slug": unique_slug(Affiliation, name)}
-            self.affiliations[name] = self.save(
-                "affiliation", affiliation, {}, line=line, create_values=create_values
-            )
-        return self.affiliations[name]
+            talks.append((talk, parsed, existed))
+        self.line = talks[0][1].line if talks else 1
+        changes.write()
+        return talks
 
-    def people(self):
+    def affiliation_names(self, people):
+        """{name: the line that first names it}: the people's current affiliations first, then
+        those of the bylines, in the file's order."""
+        names = {}
+        for person in people.values():
+            if person["affiliation"] is not None:
+                names.setdefault(person["affiliation"], person["line"])
+        for _, _, talk in self.parsed_talks():
+            for author in talk.authors:
+                if author.affiliation is not None:
+                    names.setdefault(author.affiliation, talk.byline_line)
+        return names
+
+    def write_affiliations(self):
+        """{name: Affiliation} for every organisation the file names: the one of that name, or
+        the one it was merged into in the admin, or a new one."""
+        self.aliases, self.people = self.find_people()
+        names = self.affiliation_names(self.people)
+        existing = {a.name: a for a in rows_where(Affiliation.objects.all(), "name", names)}
+        merged = rows_where(
+            AffiliationAlias.objects.select_related("affiliation"),
+            "name",
+            [name for name in names if name not in existing],
+        )
+        existing |= {alias.name: alias.affiliation for alias in merged}  # names are unique
+        affiliations, changes = {}, Changes(Affiliation)
+        for name, line in names.items():
+            affiliation = existing.get(name) or Affiliation(name=name)
+            create_values = {} if affiliation.pk else {"slug": self.affiliation_slugs.new(name)}
+            self.stage(
+                "affiliation",
+                affiliation,
+                {},
+                line=line,
+                changes=changes,
+                create_values=create_values,
+            )
+            affiliations[name] = affiliation
+        changes.write()
+        return affiliations
+
+    def find_people(self):
         """Everyone the file names, once each, by full name: their bio (the first the file gives)
         and current affiliation (their bio heading's, else their latest byline's)."""
         aliases = {
             author.name: author.speaker_name
-            for session in self.parsed.sessions
-            for talk in session.talks
+            for _, _, talk in self.parsed_talks()
             for author in talk.authors
             if author.speaker_name
         }
         people = {}
-        for session in self.parsed.sessions:
-            for talk in session.talks:
-                for author in talk.authors:
-                    name = author.speaker_name or aliases.get(author.name, author.name)
-                    person = people.setdefault(name, {"bio": "", "affiliation": None, "line": 0})
-                    if not person["bio"]:
-                        person["affiliation"] = author.bio_affiliation or author.affiliation
-                        person["line"] = author.bio_line or talk.line
-                    if author.bio and not person["bio"]:
-                        person["bio"] = author.bio
-                    elif author.bio and author.bio != person["bio"]:
-                        self.report.notes.append(
-                            f"line {author.bio_line}: {name} has another bio on line "
-                            f"{person['line']}; kept that one."
-                        )
+        for _, _, talk in self.parsed_talks():
+            for author in talk.authors:
+                name = author.speaker_name or aliases.get(author.name, author.name)
+                person = people.setdefault(name, {"bio": "", "affiliation": None, "line": 0})
+                if not person["bio"]:
+                    person["affiliation"] = author.bio_affiliation or author.affiliation
+                    person["line"] = author.bio_line or talk.byline_line
+                if author.bio and not person["bio"]:
+                    person["bio"] = author.bio
+                elif author.bio and author.bio != person["bio"]:
+                    self.report.notes.append(
+                        f"line {author.bio_line}: {name} has another bio on line "
+                        f"{person['line']}; kept that one."
+                    )
         return aliases, people
 
-    def write_speakers(self):
+    def speaker_candidates(self):
+        """{name: [Speaker]} for the people's names: the speakers of that name, else those it
+        was merged into in the admin, each in the model's order. One instance per row."""
+        rows = {}
+        by_name = defaultdict(list)
+        for speaker in rows_where(Speaker.objects.all(), "name", self.people):
+            by_name[speaker.name].append(rows.setdefault(speaker.pk, speaker))
+        merged = rows_where(
+            SpeakerAlias.objects.select_related("speaker"),
+            "name",
+            [name for name in self.people if name not in by_name],
+        )
+        for alias in merged:
+            by_name[alias.name].append(rows.setdefault(alias.speaker.pk, alias.speaker))
+        for candidates in by_name.values():
+            candidates.sort(key=lambda speaker: (speaker.name, speaker.pk))
+        return by_name
+
+    def write_speakers(self, affiliations):
         """One Speaker per person: a name the database already has is that Speaker (the one at
         the same organisation, if several share the name), and so is a name merged into one in
         the admin. A bio the file lacks is kept."""
-        from speakers.models import Speaker
-
-        aliases, people = self.people()
-        speakers = {}
-        for name, person in people.items():
-            affiliation = self.affiliation(person["affiliation"], person["line"])
-            candidates = list(Speaker.objects.filter(name=name)) or list(
-                Speaker.objects.filter(aliases__name=name)
-            )
+        candidates = self.speaker_candidates()
+        speakers, changes = {}, Changes(Speaker)
+        for name, person in self.people.items():
+            affiliation = affiliations.get(person["affiliation"])
+            found = candidates.get(name, [])
             speaker = next(
-                (s for s in candidates if s.affiliation_id == getattr(affiliation, "pk", None)),
-                candidates[0] if candidates else Speaker(name=name),
+                (s for s in found if s.affiliation_id == getattr(affiliation, "pk", None)),
+                found[0] if found else Speaker(name=name),
             )
             values = {"affiliation": affiliation}
             if person["bio"]:
                 values["bio"] = person["bio"]
-            create_values = {} if speaker.pk else {"slug": unique_slug(Speaker, name)}
-            speakers[name] = self.save(
-                "speaker", speaker, values, line=person["line"], create_values=create_values
+            create_values = {} if speaker.pk else {"slug": self.speaker_slugs.new(name)}
+            self.stage(
+                "speaker",
+                speaker,
+                values,
+                line=person["line"],
+                changes=changes,
+                create_values=create_values,
             )
-        return {**{alias: speakers[name] for alias, name in aliases.items()}, **speakers}
+            speakers[name] = speaker
+        changes.write()
+        return {**{alias: speakers[name] for alias, name in self.aliases.items()}, **speakers}
 
-    def write_authorships(self, talk, parsed, speakers):
-        from speakers.models import Authorship
-
-        wanted = []
+    def byline(self, parsed, speakers, affiliations):
+        """The talk's byline as (speaker, affiliation, credited name) in order; two names of
+        one speaker in it are refused."""
+        byline, seen = [], {}
         for author in parsed.authors:
             speaker = speakers[author.speaker_name or author.name]
-            affiliation = self.affiliation(author.affiliation, parsed.line)
+            if speaker.pk in seen:
+                raise ProgramFormatError(
+                    parsed.byline_line,
+                    f"{seen[speaker.pk]} and {author.name} are the same speaker, {speaker}.",
+                )
+            seen[speaker.pk] = author.name
             credited_name = author.name if author.name != speaker.name else ""
-            wanted.append((speaker.pk, getattr(affiliation, "pk", None), credited_name))
-        current = list(talk.authorships.order_by("position"))
-        have = [(a.speaker_id, a.affiliation_id, a.credited_name) for a in current]
-        if have == wanted:
-            self.report.unchanged["authorship"] += len(current)
-            return
-        talk.authorships.all().delete()
-        for position, (speaker_id, affiliation_id, credited_name) in enumerate(wanted):
-            authorship = Authorship.objects.create(
+            byline.append((speaker, affiliations.get(author.affiliation), credited_name))
+        return byline
+
+    def new_authorships(self, talk, parsed, byline):
+        authorships = [
+            Authorship(
                 talk=talk,
-                speaker_id=speaker_id,
-                affiliation_id=affiliation_id,
+                speaker=speaker,
+                affiliation=affiliation,
                 position=position,
                 credited_name=credited_name,
             )
-            self.report.record("authorship", authorship, "created" if not current else "updated")
+            for position, (speaker, affiliation, credited_name) in enumerate(byline)
+        ]
+        for authorship in authorships:
+            if authorship.credited_name:
+                self.validate("authorship", authorship, parsed.byline_line)
+        return authorships
+
+    def write_authorships(self, talks, speakers, affiliations):
+        """Each talk's byline: kept if it is what the file says, else replaced."""
+        current = defaultdict(list)
+        rows = Authorship.objects.order_by("talk", "position").values_list(
+            "talk", "speaker", "affiliation", "credited_name"
+        )
+        for talk_id, *authorship in rows_where(
+            rows, "talk", [t.pk for t, _, existed in talks if existed]
+        ):
+            current[talk_id].append(tuple(authorship))
+        replaced, created = [], []
+        for talk, parsed, _ in talks:
+            self.line = parsed.line
+            have = current[talk.pk]
+            byline = self.byline(parsed, speakers, affiliations)
+            if have == [(s.pk, getattr(a, "pk", None), name) for s, a, name in byline]:
+                self.report.unchanged["authorship"] += len(have)
+                continue
+            if have:
+                replaced.append(talk.pk)
+            for authorship in self.new_authorships(talk, parsed, byline):
+                self.report.record("authorship", authorship, "updated" if have else "created")
+                created.append(authorship)
+        self.line = talks[0][1].line if talks else 1
+        for batch in batches(replaced):
+            Authorship.objects.filter(talk__in=batch).delete()
+        Authorship.objects.bulk_create(created)
+
+
+# What a model or the database may refuse in a program that parsed: a value out of range, too
+# long, or clashing with a row the file does not name.
+DATABASE_REFUSALS = (ValidationError, ValueError, ArithmeticError, DataError, IntegrityError)
 
 
 def apply_program(parsed, conference_slug, *, publish=False, dry_run=False):
     """Write `parsed` into the conference `conference_slug` (created if missing) in one
-    transaction; with `dry_run`, roll it back and only report. Returns an ImportReport."""
+    transaction; with `dry_run`, roll it back and only report. Returns an ImportReport; raises
+    ProgramFormatError, with nothing written, for anything refused."""
     report = ImportReport(dry_run=dry_run)
-    with transaction.atomic():
-        ProgramWriter(parsed, conference_slug, publish=publish, report=report).write()
-        if dry_run:
-            transaction.set_rollback(True)
+    writer = ProgramWriter(parsed, conference_slug, publish=publish, report=report)
+    try:
+        with transaction.atomic():
+            writer.write()
+            if dry_run:
+                transaction.set_rollback(True)
+    except ProgramFormatError:
+        raise
+    except DATABASE_REFUSALS as error:
+        raise ProgramFormatError(writer.line, f"the database refused it: {error}") from error
     return report

@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from speakers.models import TimestampedModel, authorships_prefetch, format_author_line
+from speakers.bylines import format_author_line
+from speakers.models import TimestampedModel, authorships_prefetch
 from speakers.text import NormalisedTextMixin
 
 # Every first path segment the site's own URLs use (opml/urls.py and the apps' urls.py, plus

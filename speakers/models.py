@@ -240,32 +240,3 @@ class Authorship(NormalisedTextMixin, models.Model):
     @property
     def printed_name(self):
         return self.credited_name or self.speaker.name
-
-
-def join_names(names):
-    """ "A", "A and B", "A, B, and C" (the program's serial comma)."""
-    names = list(names)
-    if len(names) <= 2:
-        return " and ".join(names)
-    return f"{', '.join(names[:-1])}, and {names[-1]}"
-
-
-def author_groups(authorships):
-    """Group consecutive authorships that share an affiliation: [(affiliation, [authorships])]."""
-    groups = []
-    for authorship in authorships:
-        if groups and groups[-1][0] == authorship.affiliation_id:
-            groups[-1][2].append(authorship)
-        else:
-            groups.append((authorship.affiliation_id, authorship.affiliation, [authorship]))
-    return [(affiliation, members) for _, affiliation, members in groups]
-
-
-def format_author_line(authorships):
-    """The byline exactly as the program prints it:
-    "Abdul Dakkak and Cheng Li, University of Illinois at Urbana-Champaign; Jinjun Xiong, IBM"."""
-    parts = []
-    for affiliation, members in author_groups(authorships):
-        names = join_names(member.printed_name for member in members)
-        parts.append(f"{names}, {affiliation.name}" if affiliation else names)
-    return "; ".join(parts)

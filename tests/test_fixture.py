@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from program.importer import apply_program, parse_program
+from program.importer import apply_program
 from program.models import Conference, Day, Session, Talk
+from program.parser import parse_program
 from speakers.models import Affiliation, Authorship, Speaker
 
 

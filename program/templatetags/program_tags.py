@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from speakers.models import author_groups, join_names
+from speakers.bylines import author_groups, join_names
 
 register = template.Library()
 

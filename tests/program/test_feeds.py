@@ -16,8 +16,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from program.importer import apply_program, parse_program
+from program.importer import apply_program
 from program.models import Conference, EventRevision, Session, Talk
+from program.parser import parse_program
 from program.picks import encode_picks
 from speakers.models import Affiliation, Speaker
 from tests.factories import (

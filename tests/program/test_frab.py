@@ -14,7 +14,7 @@ from lxml import etree
 
 from program import frab
 from program.models import Conference, Session, Talk
-from speakers.models import format_author_line
+from speakers.bylines import format_author_line
 from tests.factories import AuthorshipFactory, ConferenceFactory, SessionFactory, TalkFactory
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas" / "frab"

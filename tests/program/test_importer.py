@@ -6,13 +6,9 @@ from datetime import UTC, datetime
 import pytest
 from django.core.management import CommandError, call_command
 
-from program.importer import (
-    ProgramFormatError,
-    apply_program,
-    parse_author_line,
-    parse_program,
-)
+from program.importer import apply_program
 from program.models import Conference, Day, Session, Talk
+from program.parser import ProgramFormatError, parse_author_line, parse_program
 from speakers.models import Affiliation, Authorship, Speaker
 
 MODELS = [Conference, Day, Session, Talk, Affiliation, Speaker, Authorship]

@@ -3,7 +3,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from program.importer import apply_program, parse_program
+from program.importer import apply_program
+from program.parser import parse_program
 from speakers.merging import AffiliationMerge, SpeakerMerge
 from speakers.models import Affiliation, Speaker
 from tests.factories import (

@@ -4,12 +4,11 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from program.models import Talk
+from speakers.bylines import format_author_line, join_names
 from speakers.models import (
     Affiliation,
     Speaker,
     duplicate_affiliation_groups,
-    format_author_line,
-    join_names,
 )
 from tests.factories import AffiliationFactory, AuthorshipFactory, SpeakerFactory, TalkFactory
 

@@ -116,3 +116,53 @@ class Command(BaseCommand):
             f"Created {conference}: {len(sessions)} sessions, {len(talks)} talks, "
             f"{len(speakers)} speakers, {len(affiliations)} affiliations."
         )
+
+
+# The program text the importer's benchmark times and its query-count test uses at two sizes: 50
+# days of 4 sessions of 50 talks (10,000 talks, about 1.1 MB), in the OpML '20 seed's format.
+LARGE_PROGRAM_TEXT = {"days": 50, "sessions_per_day": 4, "talks_per_session": 50}
+
+
+def program_text(*, days, sessions_per_day, talks_per_session, authors_per_talk=3):
+    """A synthetic program text in USENIX's format (the seed's), for the importer's benchmark and
+    tests: "Bench '30", from Monday, June 3, 2030 in PDT, up to 4 sessions a day, people shared
+    between talks (one in five with a bio, printed under their first talk) and 1 organisation
+    for every 20 talks."""
+    speakers = max(authors_per_talk, days * sessions_per_day * talks_per_session // 2)
+    affiliations = max(authors_per_talk + 1, days * sessions_per_day * talks_per_session // 20)
+    lines = [
+        "Bench '30 Conference Program",
+        "A generated program for the importer's benchmark.",
+        "All the times listed below are in Pacific Daylight Time (PDT).",
+    ]
+    with_bio, talk, session = set(), 0, 0
+    for day_index in range(days):
+        day = date(2030, 6, 3) + timedelta(days=day_index)
+        lines.append(f"{day:%A, %B} {day.day}")
+        for slot in range(sessions_per_day):
+            session += 1
+            start = time(9 + 2 * slot)
+            end = time(10 + 2 * slot, 30)
+            lines += [
+                f"{start:%I:%M %p}–{end:%I:%M %p}".lower().lstrip("0").replace("–0", "–"),
+                f"Session {session}: Generated session {session}",
+                f"Generated session {session}, described in one paragraph.",
+                f"Join the discussion on the Session {session} Slack channel.",
+            ]
+            for _ in range(talks_per_session):
+                talk += 1
+                authors = [
+                    (f"Person {(talk * 7 + i * 13) % speakers}", (talk + i) % affiliations)
+                    for i in range(authors_per_talk)
+                ]
+                lines += [
+                    f"Generated talk {talk}",
+                    "; ".join(f"{name}, Org {org}" for name, org in authors),
+                    "Available Media",
+                    f"Abstract of talk {talk}.",
+                ]
+                name, org = authors[0]
+                if talk % 5 == 0 and name not in with_bio:
+                    with_bio.add(name)
+                    lines += [f"{name}, Org {org}", f"{name} gives generated talks."]
+    return "\n\n".join(lines) + "\n"

@@ -4,7 +4,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from program.importer import ProgramFormatError, apply_program, parse_program
+from program.importer import apply_program
+from program.parser import (
+    MAX_PROGRAM_BYTES,
+    ProgramFormatError,
+    ProgramInputError,
+    parse_program,
+    read_program,
+)
 
 
 class Command(BaseCommand):
@@ -14,7 +21,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", type=Path, help="The program text file (UTF-8).")
+        parser.add_argument("path", type=Path, help="The program text file (UTF-8, at most 2 MB).")
         parser.add_argument(
             "--conference", required=True, help="Slug of the conference, created if missing."
         )
@@ -32,9 +39,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         path = options["path"]
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
+            with path.open("rb") as file:
+                text = read_program(file.read(MAX_PROGRAM_BYTES + 1))
+        except OSError as error:
             raise CommandError(f"Cannot read {path}: {error}") from error
+        except ProgramInputError as error:
+            raise CommandError(f"Cannot read {path}: {error.message}") from error
         try:
             parsed = parse_program(text, year=options["year"], time_zone=options["time_zone"])
             report = apply_program(
@@ -43,6 +53,9 @@ class Command(BaseCommand):
                 publish=options["publish"],
                 dry_run=options["dry_run"],
             )
+        except ProgramInputError as error:
+            option = error.option.replace("_", "-")
+            raise CommandError(f"--{option}: {error.message} Nothing was imported.") from error
         except ProgramFormatError as error:
             raise CommandError(f"{path}, {error} Nothing was imported.") from error
         for line in report.lines(verbose=options["verbosity"] > 1):
