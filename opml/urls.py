@@ -9,6 +9,7 @@ from program.sitemaps import SITEMAPS
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("api/", include("program.api_urls")),
     path("", include("program.speaker_urls")),
     path("", include("program.feed_urls")),
     path("", include("program.urls")),

@@ -26,6 +26,7 @@ from speakers.text import NormalisedTextMixin
 RESERVED_CONFERENCE_SLUGS = frozenset(
     {
         "admin",
+        "api",
         "affiliations",
         "picks",
         "search",
