@@ -142,6 +142,14 @@ def test_admin_works_under_the_content_security_policy(admin_pages, browser, liv
     assert [e for e in page.errors if "404 (Not Found)" not in e] == []
 
 
+def test_api_doc_page_meets_the_site_policy(browser, live_server, urls):
+    """Swagger UI under the site's own header (data: images added for that page only)."""
+    page = open_page(browser, f"{live_server.url}/api/docs/")
+    page.locator(".opblock").first.wait_for()
+    assert csp_violations(page) == []
+    assert page.errors == []
+
+
 @pytest.fixture
 def admin_pages(urls, django_user_model):
     """Admin addresses, read (like `urls`) before the browser starts, and a superuser (a live
