@@ -58,21 +58,34 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "program",
     "speakers",
 ]
 
 MIDDLEWARE = [
+    # First, so that it compresses what the others produce (public HTML, feeds, exports); the
+    # public cache hands over responses already compressed, and the admin is left alone.
+    "program.caching.GZipPublicMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Lets browser apps read /api/ from other origins (CORS_* below); before CommonMiddleware.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Public pages and feeds from the cache, under the program's version (program/caching.py).
+    "program.caching.PublicCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Writes (non-GET requests) record the program's revisions once, in their transaction.
+    "program.revisions.RecordChangesMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -103,6 +116,36 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Safe for a small team: readers never block the writer (WAL), writers take the lock when
+    # their transaction begins rather than failing half-way (IMMEDIATE), and wait up to 20 s
+    # for each other instead of answering "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+
+# The public response cache (program/caching.py). With REDIS_URL, Redis, shared by every
+# process; without, an in-process cache that needs no server (each process keeps its own, and
+# checks the program's version in the database on every request, so none serves a stale page).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "opml",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "opml-public",
+            "OPTIONS": {"MAX_ENTRIES": 3000},
+        }
+    }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -229,11 +272,6 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # The read-only JSON API under /api/ (README, "JSON API"; program/api.py). It is the public view:
 # no authentication, so drafts never show, even to logged-in staff; JSON only (the doc page at
 # /api/docs/ replaces DRF's browsable API); any origin may read it, without credentials.
-INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "corsheaders"]
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
-    "corsheaders.middleware.CorsMiddleware",
-)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

@@ -1,12 +1,13 @@
-"""Calendar feeds: each view picks the events, and `calendar_response` records their revisions,
-builds the calendar (program/ical.py) and answers conditional requests with 304."""
+"""Calendar feeds: each view picks the events, and `calendar_response` reads their revisions,
+builds the calendar (program/ical.py) and answers conditional requests with 304.
+
+Feeds only read: revisions are written where the program changes (program/revisions.py)."""
 
 import hashlib
 from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
@@ -33,15 +34,14 @@ def calendar_response(
     only while it has a cancelled event to send."""
     now = timezone.now()
     grace = timedelta(days=settings.CALENDAR_WITHDRAWN_GRACE_DAYS)
-    with transaction.atomic():
-        revisions = EventRevision.objects.record(events, scope, now)
-        cancelled = []
-        for revision in EventRevision.objects.withdrawn_since(now - grace):
-            event = ical.Event.from_snapshot(revision.snapshot)
-            if withdrawn(event):
-                cancelled.append(event)
-                revisions[event.uid] = revision
-        last_change = EventRevision.objects.filter(scope).last_change(now - grace, grace)
+    events, revisions = recorded(events)
+    cancelled = []
+    for revision in EventRevision.objects.withdrawn_since(now - grace):
+        event = ical.Event.from_snapshot(revision.snapshot)
+        if withdrawn(event):
+            cancelled.append(event)
+            revisions[event.uid] = revision
+    last_change = EventRevision.objects.filter(scope).last_change(now - grace, grace)
     if not_found and not cancelled:
         raise Http404("Nothing published here has a calendar.")
     body = ical.build_calendar(
@@ -64,6 +64,29 @@ def calendar_response(
         response["Last-Modified"] = http_date(last_modified)
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+def recorded(events):
+    """The events as subscribers were last sent them, with their revisions, read only.
+
+    An event whose content differs from its revision (changed by a write that skipped the
+    bookkeeping) is sent as recorded, so a SEQUENCE never goes out with two contents; an event
+    never recorded is sent at SEQUENCE 0 until `manage.py record_revisions` or the next change
+    records it."""
+    revisions = {r.uid: r for r in EventRevision.objects.filter(uid__in=[e.uid for e in events])}
+    sent = []
+    for event in events:
+        revision = revisions.get(event.uid)
+        if revision is None:
+            revisions[event.uid] = EventRevision(
+                uid=event.uid, sequence=0, modified_at=event.changed_at
+            )
+        elif revision.withdrawn_at is not None:
+            continue  # unpublished since it was recorded; the feed sends it as cancelled
+        elif revision.content_hash != event.content_hash:
+            event = ical.Event.from_snapshot(revision.snapshot)
+        sent.append(event)
+    return sent, revisions
 
 
 def feed_authors(talks):

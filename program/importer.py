@@ -21,6 +21,7 @@ from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from program import revisions
 from program.models import Conference, Day, Session, Talk
 from program.parser import ProgramFormatError
 from speakers.models import Affiliation, AffiliationAlias, Authorship, Speaker, SpeakerAlias
@@ -568,7 +569,12 @@ def apply_program(parsed, conference_slug, *, publish=False, dry_run=False):
     writer = ProgramWriter(parsed, conference_slug, publish=publish, report=report)
     try:
         with transaction.atomic():
-            writer.write()
+            # The calendar revisions, change log and versions are recorded once, at the end of
+            # the block (program/revisions.py); bulk writes send no signals, so the conference
+            # is noted as changed here.
+            with revisions.deferred():
+                writer.write()
+                revisions.objects_changed([writer.conference])
             if dry_run:
                 transaction.set_rollback(True)
     except ProgramFormatError:

@@ -12,12 +12,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.db.models import F, Max, Prefetch, Q
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from program.links import path_to
 from speakers.bylines import format_author_line
-from speakers.models import TimestampedModel, authorships_prefetch
+from speakers.models import TimestampedModel, authorships_prefetch, byline_prefetch
 from speakers.text import NormalisedTextMixin
 
 # Every first path segment the site's own URLs use (opml/urls.py and the apps' urls.py, plus
@@ -90,6 +92,12 @@ class ProgramItem(TimestampedModel):
         abstract = True
 
 
+# Sent by this project's own bulk writes (`QuerySet.update`), for which Django sends no
+# post_save: `objects` are the rows that changed. program/revisions.py records them as it
+# records saves.
+bulk_changed = Signal()
+
+
 class PublishableQuerySet(models.QuerySet):
     """What every publishable model's QuerySet shares. Each subclass's `published_q` is the one
     place that says what "published" means for its model, composed through its relations; the
@@ -123,6 +131,7 @@ class PublishableQuerySet(models.QuerySet):
         self.model.objects.filter(pk__in=[obj.pk for obj in changed]).update(
             is_published=value, updated_at=timezone.now()
         )
+        bulk_changed.send(sender=self.model, objects=changed)
         return changed
 
 
@@ -138,7 +147,7 @@ class ConferenceQuerySet(PublishableQuerySet):
             "days",
             Prefetch("days__sessions", queryset=Session.objects.visible(include_drafts)),
             Prefetch("days__sessions__talks", queryset=Talk.objects.visible(include_drafts)),
-            authorships_prefetch("days__sessions__talks__"),
+            byline_prefetch("days__sessions__talks__"),
         )
 
     def publish_with_program(self):
@@ -204,7 +213,7 @@ class Conference(NormalisedTextMixin, TimestampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("program:conference_detail", kwargs={"slug": self.slug})
+        return path_to("program:conference_detail", slug=self.slug)
 
     def get_calendar_url(self):
         return reverse("feeds:conference", kwargs={"slug": self.slug})
@@ -318,9 +327,8 @@ class Session(NormalisedTextMixin, ProgramItem):
         return f"Session {self.number}: {self.title}"
 
     def get_absolute_url(self):
-        return reverse(
-            "program:session_detail",
-            kwargs={"conference_slug": self.conference.slug, "number": self.number},
+        return path_to(
+            "program:session_detail", conference_slug=self.conference.slug, number=self.number
         )
 
     def get_calendar_url(self):
@@ -418,9 +426,8 @@ class Talk(NormalisedTextMixin, ProgramItem):
         return self.title
 
     def get_absolute_url(self):
-        return reverse(
-            "program:talk_detail",
-            kwargs={"conference_slug": self.session.conference.slug, "slug": self.slug},
+        return path_to(
+            "program:talk_detail", conference_slug=self.session.conference.slug, slug=self.slug
         )
 
     def get_calendar_url(self):
@@ -461,58 +468,6 @@ class Talk(NormalisedTextMixin, ProgramItem):
 
 
 class EventRevisionQuerySet(models.QuerySet):
-    def record(self, events, scope, now):
-        """Bring the revisions of `events` (ical.Event, as the feed is about to show them) up to
-        date, and mark as withdrawn every event in `scope` (a Q) that is no longer published.
-        Returns {uid: revision} for `events`. An unchanged program writes nothing, so its feeds
-        stay byte-identical; changes are written in bulk (batched only by the database's limits)."""
-        self.filter(scope, withdrawn_at=None).exclude(
-            uid__in=Session.objects.published().values("uid")
-        ).exclude(uid__in=Talk.objects.published().values("uid")).update(
-            withdrawn_at=now, modified_at=now, sequence=F("sequence") + 1
-        )
-        revisions = {r.uid: r for r in self.filter(uid__in=[event.uid for event in events])}
-        created, changed = [], []
-        for event in events:
-            revision = revisions.get(event.uid)
-            if revision is None:
-                revision = EventRevision(
-                    uid=event.uid,
-                    conference_id=event.conference_id,
-                    content_hash=event.content_hash,
-                    modified_at=event.changed_at,
-                    snapshot=event.as_snapshot(),
-                )
-                revisions[event.uid] = revision
-                created.append(revision)
-            elif revision.content_hash != event.content_hash or revision.withdrawn_at:
-                # The objects' own timestamps say when an edit happened; a change that leaves
-                # none (an author removed) is dated when the feed first shows it.
-                revision.modified_at = (
-                    event.changed_at if event.changed_at > revision.modified_at else now
-                )
-                revision.sequence += 1
-                revision.content_hash = event.content_hash
-                revision.snapshot = event.as_snapshot()
-                revision.conference_id = event.conference_id
-                revision.withdrawn_at = None
-                changed.append(revision)
-        if created:
-            self.bulk_create(created, ignore_conflicts=True)
-        if changed:
-            self.bulk_update(
-                changed,
-                [
-                    "modified_at",
-                    "sequence",
-                    "content_hash",
-                    "snapshot",
-                    "conference",
-                    "withdrawn_at",
-                ],
-            )
-        return revisions
-
     def withdrawn_since(self, cutoff):
         """Withdrawn events still inside their grace period (feeds send them as CANCELLED)."""
         return self.filter(withdrawn_at__gte=cutoff)
@@ -555,3 +510,55 @@ class EventRevision(models.Model):
 
     def __str__(self):
         return f"{self.snapshot.get('summary', self.uid)} (sequence {self.sequence})"
+
+
+# --- Versions and the change log (written by program/revisions.py, on the write path) ---------
+
+
+class ProgramVersion(models.Model):
+    """What public responses are cached under: one row for the whole site and one per
+    conference. Every visible change gives the rows it touches a new `token` (random, so a key
+    never repeats, not even after a database is restored) and a higher `number`."""
+
+    SITE = "site"
+
+    scope = models.CharField(max_length=40, unique=True)
+    conference = models.OneToOneField(
+        Conference, on_delete=models.CASCADE, null=True, blank=True, related_name="version"
+    )
+    number = models.PositiveBigIntegerField(default=0)
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["scope"]
+
+    def __str__(self):
+        return f"{self.scope} version {self.number}"
+
+
+class ChangeLogEntry(models.Model):
+    """One change attendees can see, for a conference's public "Changes" page and Atom feed."""
+
+    class Kind(models.TextChoices):
+        PUBLISHED = "published", "Program published"
+        ADDED = "added", "Added"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        MOVED = "moved", "Moved"
+        RESCHEDULED = "rescheduled", "Time changed"
+        RETITLED = "retitled", "Retitled"
+        SPEAKERS = "speakers", "Speakers changed"
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="change_log")
+    uid = models.UUIDField("calendar UID", null=True, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.CharField(max_length=1000)
+    path = models.CharField(max_length=500, blank=True)
+    changed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name_plural = "change log entries"
+
+    def __str__(self):
+        return self.text

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from program import views
+from program import changes, views
 
 app_name = "program"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     # frab / c3voc schedule exports
     path("<slug:conference_slug>/schedule.xml", views.schedule_xml, name="schedule_xml"),
     path("<slug:conference_slug>/schedule.json", views.schedule_json, name="schedule_json"),
+    path("<slug:slug>/changes/", changes.ChangeLogView.as_view(), name="changes"),
+    path("<slug:slug>/changes.atom", changes.ChangeLogFeed(), name="changes_feed"),
     path(
         "<slug:conference_slug>/sessions/<int:number>/",
         views.SessionDetailView.as_view(),

@@ -167,7 +167,8 @@ class AffiliationDetailView(FollowMergesMixin, PreviewMixin, DetailView):
 
 def frab_response(request, conference_slug, build, content_type, extension):
     conference = get_object_or_404(
-        Conference.objects.published().with_program(), slug=conference_slug
+        Conference.objects.published().select_related("version").with_program(),
+        slug=conference_slug,
     )
     response = HttpResponse(
         build(conference, request.build_absolute_uri), content_type=content_type

@@ -37,6 +37,23 @@ def authorships_prefetch(prefix=""):
     )
 
 
+def byline_prefetch(prefix=""):
+    """Prefetch a talk's authorships for its byline only (names, organisations, links): the
+    whole-program page prints thousands, and needs no bios nor speakers' own affiliations."""
+    return Prefetch(
+        f"{prefix}authorships",
+        queryset=Authorship.objects.select_related("speaker", "affiliation").only(
+            "talk_id",
+            "position",
+            "credited_name",
+            "speaker__name",
+            "speaker__slug",
+            "affiliation__name",
+            "affiliation__slug",
+        ),
+    )
+
+
 class AffiliationQuerySet(models.QuerySet):
     def public(self, talks):
         """Organisations printed on one of `talks` or held by a speaker of one (pass the talks

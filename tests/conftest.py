@@ -4,6 +4,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from program.management.commands.generate_program import LARGE_PROGRAM
@@ -12,6 +13,13 @@ from tests.factories import make_committee_member
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "fixtures" / "opml20-program.txt"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty public cache (keys never repeat across tests anyway: each
+    version has a random token)."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,12 +1,15 @@
 """Template tags that print program times in the conference's own zone and bylines with links."""
 
 from datetime import UTC
+from html import escape
+from urllib.parse import quote
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, linebreaks
 from django.utils.safestring import mark_safe
 
+from program.links import SAFE, SLUG, path_format
 from speakers.bylines import author_groups, join_names
 
 register = template.Library()
@@ -70,21 +73,70 @@ def when(obj, *, with_date=False):
 def byline(talk):
     """The author line exactly as printed, each name linking to its speaker and each
     organisation to its page."""
+    return mark_safe(byline_html(talk))
+
+
+def byline_html(talk, links=None):
+    # Plain escaping and joining: format_html's lazy wrappers cost more than the text itself
+    # on a program of thousands of names. `links` (from byline_links) serves a whole page.
+    speaker_path, affiliation_path = links or byline_links()
     parts = []
     for affiliation, members in author_groups(talk.authorships.all()):
-        # join_names only joins; every piece was escaped by format_html.
-        names = mark_safe(
-            join_names(
-                format_html('<a href="{}">{}</a>', m.speaker.get_absolute_url(), m.printed_name)
-                for m in members
-            )
+        names = join_names(
+            f'<a href="{speaker_path.format(slug=slug_text(m.speaker.slug))}">'
+            f"{escape(m.printed_name)}</a>"
+            for m in members
         )
         if affiliation:
-            parts.append(
-                format_html(
-                    '{}, <a href="{}">{}</a>', names, affiliation.get_absolute_url(), affiliation
-                )
-            )
+            url = affiliation_path.format(slug=slug_text(affiliation.slug))
+            parts.append(f'{names}, <a href="{url}">{escape(str(affiliation))}</a>')
         else:
             parts.append(names)
-    return mark_safe("; ".join(parts))
+    return "; ".join(parts)
+
+
+def byline_links():
+    return (
+        path_format("speakers:speaker_detail", slug=""),
+        path_format("speakers:affiliation_detail", slug=""),
+    )
+
+
+def slug_text(slug):
+    """A slug as reverse() puts it in a path (slugs need no quoting; anything else does)."""
+    return slug if SLUG.fullmatch(slug) else quote(slug, safe=SAFE)
+
+
+@register.simple_tag
+def talk_rows(session, heading="h3"):
+    """The session's talks as includes/talk.html renders them one by one (with `heading` as
+    talk_heading), byte for byte, from Python: the program page lists every talk of the
+    conference, and a template include per talk was most of its rendering time."""
+    rows = []
+    links = byline_links()
+    talk_path = path_format("program:talk_detail", conference_slug="", slug="")
+    conference_slug = slug_text(session.conference.slug)
+    for talk in session.talks.all():
+        slug = escape(talk.slug)
+        title = escape(talk.title)
+        url = talk_path.format(conference_slug=conference_slug, slug=slug_text(talk.slug))
+        if talk.media_url:
+            media = f'<p class="media"><a href="{escape(talk.media_url)}">Available Media</a></p>'
+        elif talk.has_media:
+            media = '<p class="media">Available Media</p>'
+        else:
+            media = ""
+        rows.append(
+            f'\n    <article class="talk" id="talk-{slug}" aria-labelledby="talk-{slug}-title">\n'
+            f'  <{heading} id="talk-{slug}-title"><a href="{escape(url)}">'
+            f"{title}</a></{heading}>\n"
+            "  \n"
+            f'  <p class="authors">{byline_html(talk, links)}</p>\n'
+            f'  <button type="button" class="pick" data-pick="{talk.uid}" aria-pressed="false" '
+            f'aria-label="Pick “{title}” for my calendar" hidden><span aria-hidden="true">★</span>'
+            " <span data-pick-label>Pick</span></button>\n\n"
+            f"  {media}\n\n"
+            f'  <div class="abstract">{linebreaks(talk.abstract, autoescape=True)}</div>\n'
+            "</article>\n\n  "
+        )
+    return mark_safe("".join(rows))

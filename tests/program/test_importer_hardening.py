@@ -230,11 +230,11 @@ def test_an_import_runs_a_fixed_number_of_queries(db, size, django_assert_max_nu
     """Whatever the program's size (within one SQLite batch of 999 parameters: beyond it, bulk
     writes on SQLite take one more query a batch)."""
     parsed = parse_program(program_text(**size))
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(33):
         apply_program(parsed, "bench", dry_run=True)
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(33):
         report = apply_program(parsed, "bench")
     assert len(report.created["talk"]) == sum(len(s.talks) for s in parsed.sessions)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(18):
         report = apply_program(parsed, "bench")
     assert not report.changed

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from program import revisions
 from program.models import Conference, Day, Session, Talk
 from speakers.models import Affiliation, Authorship, Speaker
 
@@ -112,6 +113,7 @@ class Command(BaseCommand):
             for index, talk in enumerate(talks)
             for position in range(authors_per_talk)
         )
+        revisions.record_changes([conference.pk])  # bulk_create sends no signals
         self.stdout.write(
             f"Created {conference}: {len(sessions)} sessions, {len(talks)} talks, "
             f"{len(speakers)} speakers, {len(affiliations)} affiliations."

@@ -1,0 +1,241 @@
+"""The public response cache: every public page and feed, kept under the program's version.
+
+A response is cached under its URL and the version it depends on (program/revisions.py gives a
+conference and the site a new version on every visible change): the pages, feeds and change log
+of a conference under that conference's version; people, organisations, search, the home page,
+speaker and picks feeds and the sitemap under the site's. The version is read from the database
+on each request (one small query), so every process, whatever its cache, sees a change as soon
+as it is committed, and a hit touches none of the program's tables.
+
+Each entry holds the body, gzipped once, a strong ETag per encoding and Last-Modified; a
+conditional request is answered 304 from the entry's metadata alone, before anything is rendered
+or even read from the cache. Entries whose content depends on the clock (Live now / Up next, a
+cancelled event leaving the feeds after its grace period) carry the moment they stop being true.
+
+Staff (who see drafts) neither read nor fill the cache; their responses are `private, no-store`.
+"""
+
+import gzip
+import hashlib
+import zoneinfo
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.http import HttpResponse
+from django.middleware.gzip import GZipMiddleware
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date, parse_http_date_safe
+
+from program.models import ProgramVersion, Session
+from program.revisions import grace_expiry
+
+# URL name → the keyword argument naming the conference whose version the response depends on.
+CONFERENCE_PAGES = {
+    "program:conference_detail": "slug",
+    "program:session_detail": "conference_slug",
+    "program:talk_detail": "conference_slug",
+    "program:changes": "slug",
+    "program:changes_feed": "slug",
+    "feeds:conference": "slug",
+    "feeds:session": "conference_slug",
+    "feeds:talk": "conference_slug",
+}
+SITE_PAGES = {
+    "program:home",
+    "program:search",
+    "speakers:speaker_detail",
+    "speakers:affiliation_detail",
+    "feeds:speaker",
+    "feeds:picks",
+    "sitemap",
+}
+# Pages that mark the session on now and the next one (program/clock.py).
+CLOCKED = {"program:conference_detail", "program:session_detail"}
+PAGE_CACHE_CONTROL = "public, max-age=0, must-revalidate"
+FEED_CACHE_CONTROL = "public, max-age=300"
+STAFF_CACHE_CONTROL = "private, no-store"
+ENTRY_TIMEOUT = 60 * 60 * 24
+CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
+# What a cached response keeps of the original's headers (ETag, Last-Modified, Cache-Control,
+# Vary and the length are set again).
+KEPT_HEADERS = {"content-type", "content-disposition", "content-language", "x-robots-tag"}
+
+
+def is_staff(request):
+    """Staff see drafts. Without a session cookie no one is logged in, and nothing is read."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    return request.user.is_active and request.user.is_staff
+
+
+def current_version(conference_slug):
+    """(token, changed_at) of the conference's version, or of the site's; None if unknown."""
+    if conference_slug is None:
+        scope = Q(scope=ProgramVersion.SITE)
+    else:
+        scope = Q(conference__slug=conference_slug)
+    return ProgramVersion.objects.filter(scope).values_list("token", "changed_at").first()
+
+
+def next_clock_change(conference_slug, now):
+    """When Live now / Up next next change on the conference's pages (None: never again):
+    at a session's start or end, or when the conference's first day begins or its last ends."""
+    rows = list(
+        Session.objects.published()
+        .filter(conference__slug=conference_slug)
+        .values_list("start", "end", "conference__time_zone")
+    )
+    if not rows:
+        return None
+    tz = zoneinfo.ZoneInfo(rows[0][2])
+    instants = [time for start, end, _ in rows for time in (start, end)]
+    first = timezone.localtime(min(instants), tz).date()
+    last = timezone.localtime(max(instants), tz).date()
+    instants += [
+        datetime.combine(first, time.min, tzinfo=tz),
+        datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz),
+    ]
+    return min((instant for instant in instants if instant > now), default=None)
+
+
+class PublicCacheMiddleware:
+    """Serve public GET and HEAD requests from the cache; see the module's docstring."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)
+        name, kwargs = match.view_name, match.kwargs
+        if name not in CONFERENCE_PAGES and name not in SITE_PAGES:
+            return self.get_response(request)
+        if is_staff(request):
+            response = self.get_response(request)
+            response["Cache-Control"] = STAFF_CACHE_CONTROL
+            return response
+        slug = kwargs.get(CONFERENCE_PAGES[name]) if name in CONFERENCE_PAGES else None
+        version = current_version(slug) if name in CONFERENCE_PAGES else current_version(None)
+        if version is None or not version[0]:
+            return self.get_response(request)
+        encoding = "gzip" if accepts_gzip(request) else "identity"
+        key = cache_key(request, version[0])
+        now = timezone.now()
+        conditional = any(header in request.META for header in CONDITIONAL_HEADERS)
+        entry = cache.get(f"{key}:meta") if conditional else None
+        if entry and fresh(entry, now):
+            response = not_modified(request, entry, encoding)
+            if response is not None:
+                return response
+        cached = cache.get_many([f"{key}:meta", f"{key}:{encoding}"])
+        entry, body = cached.get(f"{key}:meta"), cached.get(f"{key}:{encoding}")
+        if entry and body is not None and fresh(entry, now):
+            return self.respond(request, entry, body, encoding)
+        return self.fill(request, name, slug, key, version, encoding, now)
+
+    def fill(self, request, name, slug, key, version, encoding, now):
+        """Render the response without the client's conditions, keep it, then answer them."""
+        saved = {
+            header: request.META.pop(header)
+            for header in CONDITIONAL_HEADERS
+            if header in request.META
+        }
+        try:
+            response = self.get_response(request)
+        finally:
+            request.META.update(saved)
+        if (
+            response.status_code != 200
+            or response.streaming
+            or response.cookies
+            or "no-store" in response.get("Cache-Control", "")
+        ):
+            return response
+        body = response.content
+        is_feed = name.startswith("feeds:") or name == "program:changes_feed"
+        last_modified = parse_http_date_safe(response.get("Last-Modified", "")) or int(
+            version[1].timestamp()
+        )
+        valid_until = None
+        if name in CLOCKED:
+            valid_until = next_clock_change(slug, now)
+        elif name.startswith("feeds:"):
+            valid_until = grace_expiry(now, settings.CALENDAR_WITHDRAWN_GRACE_DAYS)
+        entry = dict(
+            etag=hashlib.sha256(body).hexdigest()[:32],
+            last_modified=last_modified,
+            valid_until=valid_until and valid_until.timestamp(),
+            cache_control=FEED_CACHE_CONTROL if is_feed else PAGE_CACHE_CONTROL,
+            headers=[(k, v) for k, v in response.items() if k.lower() in KEPT_HEADERS],
+        )
+        compressed = gzip.compress(body, compresslevel=6, mtime=0)
+        cache.set_many(
+            {f"{key}:meta": entry, f"{key}:identity": body, f"{key}:gzip": compressed},
+            ENTRY_TIMEOUT,
+        )
+        response = not_modified(request, entry, encoding)
+        if response is not None:
+            return response
+        return self.respond(request, entry, compressed if encoding == "gzip" else body, encoding)
+
+    def respond(self, request, entry, body, encoding):
+        response = HttpResponse(body)
+        for header, value in entry["headers"]:
+            response[header] = value
+        if encoding == "gzip":
+            response["Content-Encoding"] = "gzip"
+        return with_validators(response, entry, encoding)
+
+
+def with_validators(response, entry, encoding):
+    response["ETag"] = etag_for(entry, encoding)
+    response["Last-Modified"] = http_date(entry["last_modified"])
+    response["Cache-Control"] = entry["cache_control"]
+    patch_vary_headers(response, ("Accept-Encoding", "Cookie"))
+    return response
+
+
+def etag_for(entry, encoding):
+    """A strong ETag per representation: the gzipped bytes are not the plain ones."""
+    return f'"{entry["etag"]}-gz"' if encoding == "gzip" else f'"{entry["etag"]}"'
+
+
+def not_modified(request, entry, encoding):
+    response = get_conditional_response(
+        request, etag=etag_for(entry, encoding), last_modified=entry["last_modified"]
+    )
+    if response is None:
+        return None
+    return with_validators(response, entry, encoding)
+
+
+def fresh(entry, now):
+    return entry["valid_until"] is None or now.timestamp() < entry["valid_until"]
+
+
+def accepts_gzip(request):
+    return "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "").lower()
+
+
+def cache_key(request, token):
+    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    extra = f"{token}|{settings.CALENDAR_WITHDRAWN_GRACE_DAYS}"
+    return "page:" + hashlib.sha256(f"{url}|{extra}".encode()).hexdigest()
+
+
+class GZipPublicMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware for everything but the admin (its pages carry CSRF tokens, which
+    compression would expose to BREACH-style guessing)."""
+
+    def process_response(self, request, response):
+        if request.path_info.startswith("/admin/"):
+            return response
+        return super().process_response(request, response)
