@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONCE, NONE, SELF
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -73,6 +73,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Outside the public cache, which keeps only a few of a page's headers (program/caching.py),
+    # like the two policies above: every response, cached or not, carries it.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Lets browser apps read /api/ from other origins (CORS_* below); before CommonMiddleware.
@@ -83,7 +86,6 @@ MIDDLEWARE = [
     # Public pages and feeds from the cache, under the program's version (program/caching.py).
     "program.caching.PublicCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Writes (non-GET requests) record the program's revisions once, in their transaction.
     "program.revisions.RecordChangesMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lock-out page.
@@ -187,13 +189,14 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Content-Security-Policy (django-csp) on every response, the admin's included: everything the
-# site loads is its own, and no inline script or style runs. The only inline elements are the
-# JSON-LD data blocks, which carry the request's nonce (program/templatetags/seo.py). Django's
-# admin needs nothing more: its scripts are files and it writes no inline styles.
+# site loads is its own, and no inline script or style runs. The JSON-LD blocks are data, which
+# browsers never run, so they need no nonce; no nonce is used at all, since public pages are
+# cached and shared (a nonce must be new for every response). Django's admin needs nothing more:
+# its scripts are files and it writes no inline styles.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF, NONCE],
+        "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF],
         "object-src": [NONE],

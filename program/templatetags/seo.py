@@ -85,22 +85,20 @@ def conference_event(conference, sessions, request):
     return event
 
 
-def script(data, request):
-    """A JSON-LD element carrying the request's Content-Security-Policy nonce. Browsers do not
-    run JSON data blocks, but the nonce keeps the policy honest should one ever be read as
-    script; without django-csp's middleware (a bare request) it is left out."""
+def script(data):
+    """A JSON-LD element. It carries no CSP nonce: browsers never run a JSON data block, so
+    `script-src 'self'` does not apply to it, and public pages are cached and shared
+    (program/caching.py), which would hand every visitor the same nonce."""
     text = json.dumps({"@context": "https://schema.org", **data}, ensure_ascii=False)
-    nonce = getattr(request, "csp_nonce", None)
     return format_html(
-        '<script type="application/ld+json"{}>{}</script>',
-        format_html(' nonce="{}"', nonce) if nonce is not None else "",
+        '<script type="application/ld+json">{}</script>',
         mark_safe(text.translate(JSON_SCRIPT_ESCAPES)),
     )
 
 
 @register.simple_tag(takes_context=True)
 def conference_jsonld(context, conference, sessions):
-    return script(conference_event(conference, sessions, context["request"]), context["request"])
+    return script(conference_event(conference, sessions, context["request"]))
 
 
 @register.simple_tag(takes_context=True)
@@ -111,11 +109,11 @@ def session_jsonld(context, session):
         "name": session.conference.name,
         "url": context["request"].build_absolute_uri(session.conference.get_absolute_url()),
     }
-    return script(event, context["request"])
+    return script(event)
 
 
 @register.simple_tag(takes_context=True)
 def talk_jsonld(context, talk):
     event = talk_event(talk, context["request"], full=True)
     event["superEvent"] = session_event(talk.session, context["request"], with_talks=False)
-    return script(event, context["request"])
+    return script(event)
