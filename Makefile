@@ -1,35 +1,68 @@
-# The two commands of the README:
+# The commands of the README:
 #   make serve   a fresh clone to the OpML '20 program at http://127.0.0.1:8000/
+#                (another address: make serve ADDR=127.0.0.1:8811)
+#   make preview the same site as production runs it (DEBUG off, gunicorn), locally, over http
 #   make test    the test suite (SQLite; set DATABASE_URL for PostgreSQL)
+#   make lint    formatting, lint and missing migrations
 PYTHON ?= python3
+ADDR ?= 127.0.0.1:8000
 VENV := .venv
 BIN := $(VENV)/bin
 # The frab exports' real readers, in their own environment: their pins clash with ours.
 CONSUMERS := .venv-consumers
 
-.PHONY: serve test lint install consumers
+.PHONY: serve preview test lint install install-dev database banner consumers
 
-serve: install
+serve: install database banner
+	$(BIN)/python manage.py runserver $(ADDR)
+
+# DEBUG off with a throwaway key, no HTTPS redirect or HSTS (this is http on this machine):
+# the real 404 and 500 pages, compressed static files from whitenoise, gunicorn.
+PREVIEW_ENV = DEBUG=false SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0 \
+	ALLOWED_HOSTS=127.0.0.1,localhost \
+	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+
+preview: install database banner
+	$(PREVIEW_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(PREVIEW_ENV) $(BIN)/gunicorn opml.wsgi --bind $(ADDR) --workers 2 --access-logfile -
+
+database: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_reference_program
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install consumers
+banner:
+	@echo
+	@echo "  The program:  http://$(ADDR)/"
+	@echo "  The admin:    http://$(ADDR)/admin/"
+	@echo "  No admin user yet? $(BIN)/python manage.py createsuperuser"
+	@echo "  (or, for a committee member: $(BIN)/python manage.py add_committee_member NAME)"
+	@echo
+
+test: install-dev consumers
 	$(BIN)/pytest
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# What running the site needs; reinstalled whenever the declared dependencies change.
 install: $(VENV)/.installed
 
-# Reinstall whenever the declared dependencies change.
-$(VENV)/.installed: pyproject.toml
+# The site plus the test and lint tools.
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e .
 	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
 
 consumers: $(CONSUMERS)/.installed
 

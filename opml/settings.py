@@ -44,6 +44,10 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_DOMAIN = os.environ.get("SITE_DOMAIN", "opml.example.org")
 # Days a withdrawn session or talk stays in calendar feeds as CANCELLED before it is left out.
 CALENDAR_WITHDRAWN_GRACE_DAYS = int(os.environ.get("CALENDAR_WITHDRAWN_GRACE_DAYS", "30"))
+# "My picks" (program/picks.py): new lists per client IP per hour, and the days after which a
+# list nobody edited or read is deleted by `manage.py expire_picks`.
+PICKS_CREATE_PER_HOUR = int(os.environ.get("PICKS_CREATE_PER_HOUR", "20"))
+PICKS_EXPIRE_DAYS = int(os.environ.get("PICKS_EXPIRE_DAYS", "180"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -55,9 +55,7 @@ def readiness(model_admin, request, object_id):
         counts = model_admin.publish_program(request, [conference])
         model_admin.message_user(
             request,
-            f"{conference} is published: "
-            + ", ".join(f"{n} {name}" for name, n in counts.items())
-            + " were drafts and are now public.",
+            f"{conference} is published. Drafts made public: {counts}.",
             messages.SUCCESS,
         )
         return redirect("admin:program_conference_readiness", conference.pk)

@@ -43,6 +43,8 @@ CONFERENCE_PAGES = {
     "feeds:conference": "slug",
     "feeds:session": "conference_slug",
     "feeds:talk": "conference_slug",
+    "program:schedule_xml": "conference_slug",
+    "program:schedule_json": "conference_slug",
 }
 SITE_PAGES = {
     "program:home",
@@ -50,9 +52,11 @@ SITE_PAGES = {
     "speakers:speaker_detail",
     "speakers:affiliation_detail",
     "feeds:speaker",
-    "feeds:picks",
     "sitemap",
 }
+# The JSON API (program/api.py) reads every published conference: all its URLs, under the site's
+# version. A picks feed is not cached here: its list changes without a new program version.
+SITE_NAMESPACES = ("api:",)
 # Pages that mark the session on now and the next one (program/clock.py).
 CLOCKED = {"program:conference_detail", "program:session_detail"}
 PAGE_CACHE_CONTROL = "public, max-age=0, must-revalidate"
@@ -116,7 +120,8 @@ class PublicCacheMiddleware:
         except Resolver404:
             return self.get_response(request)
         name, kwargs = match.view_name, match.kwargs
-        if name not in CONFERENCE_PAGES and name not in SITE_PAGES:
+        site_page = name in SITE_PAGES or name.startswith(SITE_NAMESPACES)
+        if name not in CONFERENCE_PAGES and not site_page:
             return self.get_response(request)
         if is_staff(request):
             response = self.get_response(request)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from program import ical
 from program.models import Conference, EventRevision, Session, Talk
-from program.picks import PicksTokenError, decode_picks
+from program.picks import SECRET_LENGTH, PickList, PicksTokenError, decode_picks, note_read
 from speakers.models import Authorship, Speaker, SpeakerAlias
 
 
@@ -148,7 +148,7 @@ def conference_feed(request, slug):
     conference = feed_conference(slug)
     return calendar_response(
         request,
-        name=conference.program_title,
+        name=conference.public_program_title,
         filename=f"{conference.slug}.ics",
         events=conference_events(feed_sessions(Session.objects.filter(conference=conference))),
         scope=Q(conference=conference),
@@ -167,7 +167,7 @@ def session_feed(request, conference_slug, number):
     uids = {str(session.uid) for session in sessions}
     return calendar_response(
         request,
-        name=f"{conference.name} – Session {number}"
+        name=f"{conference.public_name} – Session {number}"
         + (f": {sessions[0].title}" if sessions else ""),
         filename=f"{conference.slug}-session-{number}.ics",
         events=conference_events(sessions),
@@ -189,7 +189,7 @@ def talk_feed(request, conference_slug, slug):
     key = f"talk/{slug}"
     return calendar_response(
         request,
-        name=f"{conference.name} – {events[0].summary if events else slug}",
+        name=f"{conference.public_name} – {events[0].summary if events else slug}",
         filename=f"{slug}.ics",
         events=events,
         scope=Q(conference=conference),
@@ -223,20 +223,49 @@ def speaker_feed(request, slug):
     )
 
 
+# --- My picks (program/picks.py) ---------------------------------------------------------------
+
+
+def picks_events(uids):
+    """The picked sessions' events and the picked talks' events, without doubles: a talk without
+    its own times is left out when its session is picked (its event would be the session's)."""
+    sessions = list(feed_sessions(Session.objects.filter(uid__in=uids)))
+    authors = feed_authors(Talk.objects.published().filter(session__in=sessions))
+    events = [ical.session_event(s, list(s.talks.all()), authors) for s in sessions]
+    talks = (
+        Talk.objects.published()
+        .filter(uid__in=uids)
+        .exclude(session__in=[s.pk for s in sessions], start=None)
+    )
+    return events + talk_events(talks)
+
+
 @require_safe
 def picks_feed(request, token):
-    """The sessions and talks an attendee starred; the token in the URL lists them."""
-    try:
-        uids = set(decode_picks(token))
-    except PicksTokenError as error:
-        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
-    sessions = feed_sessions(Session.objects.filter(uid__in=uids))
-    session_events = [event for event in conference_events(sessions) if event.uid in uids]
+    """An attendee's picks: a pick list's stable feed, or a first-version link that lists the
+    UIDs itself (kept working, read-only). A read leaves a mark in the cache, never the database."""
+    pick_list = PickList.objects.by_feed(token).first()
+    if pick_list is not None:
+        note_read(pick_list)
+        uids = set(pick_list.uids)
+    elif len(token) == SECRET_LENGTH:
+        raise Http404("These picks were deleted, or expired unused.")
+    else:
+        try:
+            uids = set(decode_picks(token))
+        except PicksTokenError as error:
+            return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    events = picks_events(uids)
+    conferences = Conference.objects.filter(pk__in={event.conference_id for event in events})
+    names = ", ".join(conferences.values_list("name", flat=True))
     return calendar_response(
         request,
-        name="My picks",
+        name=f"My picks – {names}" if names else "My picks",
         filename="my-picks.ics",
-        events=session_events + talk_events(Talk.objects.published().filter(uid__in=uids)),
+        events=events,
         scope=Q(uid__in=uids),
         withdrawn=lambda event: event.uid in uids,
     )
+
+
+# --- End of my picks ----------------------------------------------------------------------------

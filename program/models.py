@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from program.links import path_to
+from program.picks import PickList  # noqa: F401 -- defined beside its logic, registered here
 from speakers.bylines import format_author_line
 from speakers.models import TimestampedModel, authorships_prefetch, byline_prefetch
 from speakers.text import NormalisedTextMixin
@@ -192,6 +193,13 @@ class Conference(NormalisedTextMixin, TimestampedModel):
     is_published = models.BooleanField(
         "published", default=False, help_text="Drafts are visible to staff only."
     )
+    published_name = models.CharField(
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text="The name as last published, kept by program/revisions.py: what the feeds of "
+        "a conference taken back to draft still call it.",
+    )
     # Location (frab exports): where sessions without their own location happen.
     default_location_name = models.CharField(
         "default location",
@@ -219,8 +227,20 @@ class Conference(NormalisedTextMixin, TimestampedModel):
         return reverse("feeds:conference", kwargs={"slug": self.slug})
 
     @property
+    def public_name(self):
+        """The name the public may read: the current one while published; once taken back to
+        draft (its feeds still send cancelled events), the name last published, so a draft's
+        new name stays private."""
+        return self.name if self.is_published else self.published_name or self.name
+
+    @property
     def program_title(self):
         return f"{self.name} Conference Program"
+
+    @property
+    def public_program_title(self):
+        """The program's title under `public_name`, for calendar subscribers."""
+        return f"{self.public_name} Conference Program"
 
     @cached_property
     def tz(self):

@@ -36,6 +36,9 @@ from speakers.text import normalise_text
 
 # The largest program file the command and the admin accept (OpML '20's is 40 kB).
 MAX_PROGRAM_BYTES = 2 * 1024 * 1024
+# The most talks a program may hold (OpML '20 has 25): an import of this many finishes well
+# inside a 30 s request (benchmarks/bench_import.py), for the command and the admin alike.
+MAX_PROGRAM_TALKS = 20_000
 
 MEDIA_MARKER = "Available Media"
 WEEKDAYS = list(calendar.day_name)
@@ -327,6 +330,7 @@ class ProgramParser:
         self.tz = load_time_zone(time_zone) if time_zone else None
         self.notes = []
         self.index = 0
+        self.talk_count = 0
 
     # The cursor.
 
@@ -467,6 +471,11 @@ class ProgramParser:
         self.take()
         self.parse_session_description(session)
         while self.text() is not None and self.at_talk():
+            self.talk_count += 1
+            if self.talk_count > MAX_PROGRAM_TALKS:
+                self.error(
+                    f"a program holds at most {MAX_PROGRAM_TALKS:,} talks; this is one more."
+                )
             session.talks.append(self.parse_talk())
         return session
 

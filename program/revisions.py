@@ -281,7 +281,11 @@ def program_events(conference):
 
 
 def record_conference(conference, now):
-    """Revisions and change log of one (locked) conference."""
+    """Revisions and change log of one (locked) conference, and the name it was last published
+    under (what its feeds say once it is a draft again)."""
+    if conference.is_published and conference.published_name != conference.name:
+        conference.published_name = conference.name
+        Conference.objects.filter(pk=conference.pk).update(published_name=conference.name)
     events = {event.uid: event for event in program_events(conference)}
     revisions = {r.uid: r for r in EventRevision.objects.filter(conference=conference)}
     missing = events.keys() - revisions.keys()

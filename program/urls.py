@@ -1,12 +1,16 @@
 from django.urls import path
 
-from program import changes, views
+from program import changes, picks, views
 
 app_name = "program"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search_view, name="search"),
+    path("picks/", views.my_picks, name="picks"),
+    path("picks/lists/", picks.lists_endpoint, name="picks_lists"),
+    path("picks/lists/<slug:feed>/", picks.list_endpoint, name="picks_list"),
+    path("picks/<slug:feed>/", views.PickListDetailView.as_view(), name="picks_detail"),
     path("<slug:slug>/", views.ConferenceDetailView.as_view(), name="conference_detail"),
     # frab / c3voc schedule exports
     path("<slug:conference_slug>/schedule.xml", views.schedule_xml, name="schedule_xml"),

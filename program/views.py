@@ -2,17 +2,22 @@
 querysets name every join and say what is public; `PreviewMixin` is the one hook that lets
 staff see drafts."""
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from program import frab
 from program.clock import program_clock
 from program.models import Conference, Session, Talk
+from program.picks import PickList
 from program.search import SearchForm, search
 from speakers.models import Affiliation, AffiliationAlias, Authorship, Speaker, SpeakerAlias
 
@@ -191,3 +196,62 @@ def schedule_json(request, conference_slug):
     return frab_response(
         request, conference_slug, frab.schedule_json, "application/json; charset=utf-8", "json"
     )
+
+
+def my_picks(request):
+    """ "My picks" without a list: what picks are. static/js/picks.js sends a browser that has a
+    list on to its page."""
+    context = {"pick_list": None, "expire_days": settings.PICKS_EXPIRE_DAYS}
+    return render(request, "program/picks.html", context)
+
+
+@method_decorator(cache_control(private=True, max_age=0), name="dispatch")
+class PickListDetailView(DetailView):
+    """An attendee's picks, rendered from their server-side list: the page's address holds the
+    read-only feed secret, as the feed's does. Reading it writes nothing."""
+
+    template_name = "program/picks.html"
+    context_object_name = "pick_list"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(PickList.objects.by_feed(self.kwargs["feed"]))
+
+    def get_context_data(self, **kwargs):
+        uids = self.object.uids
+        sessions = Session.objects.published().filter(uid__in=uids).select_related("conference")
+        talks = (
+            Talk.objects.published()
+            .filter(uid__in=uids)
+            .select_related("session__conference")
+            .with_speakers()
+        )
+        items = [
+            {
+                "object": s,
+                "title": str(s),
+                "conference": s.conference,
+                "start": s.start,
+                "end": s.end,
+                "order": (s.start, 0, s.order),
+            }
+            for s in sessions
+        ] + [
+            {
+                "object": t,
+                "title": t.title,
+                "conference": t.session.conference,
+                "start": t.start or t.session.start,
+                "end": t.end or t.session.end,
+                "session": t.session,
+                "order": (t.start or t.session.start, 1, t.order),
+            }
+            for t in talks
+        ]
+        items.sort(key=lambda item: item["order"])
+        return super().get_context_data(
+            items=items,
+            feed=self.kwargs["feed"],
+            expire_days=settings.PICKS_EXPIRE_DAYS,
+            feed_url=reverse("feeds:picks", kwargs={"token": self.kwargs["feed"]}),
+            **kwargs,
+        )

@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import ngettext
 
 from speakers.models import Affiliation, AffiliationAlias, Authorship, Speaker, SpeakerAlias
 
@@ -73,9 +74,15 @@ class SpeakerMerge:
 
     def summary(self):
         names = ", ".join(f"“{s.name}” (id {s.pk})" for s in self.sources)
+        moved = ngettext("%d authorship moved", "%d authorships moved", len(self.moves))
+        collapsed = ngettext(
+            "%d talk credited them twice and keeps one authorship.",
+            "%d talks credited them twice and keep one authorship.",
+            len(self.collapses),
+        )
         text = (
-            f"Merged {names} into this speaker: {len(self.moves)} authorship(s) moved, "
-            f"{len(self.collapses)} talk(s) credited them twice and keep one authorship."
+            f"Merged {names} into this speaker: {moved % len(self.moves)}, "
+            f"{collapsed % len(self.collapses)}"
         )
         for speaker, bio in self.dropped_bios:
             text += f" Bio of “{speaker.name}” not kept: {bio}"
@@ -118,7 +125,9 @@ class AffiliationMerge:
 
     def summary(self):
         names = ", ".join(f"“{a.name}” (id {a.pk})" for a in self.sources)
+        speakers = ngettext("%d speaker", "%d speakers", len(self.speakers))
+        authorships = ngettext("%d authorship", "%d authorships", len(self.authorships))
         return (
-            f"Merged {names} into this affiliation: {len(self.speakers)} speaker(s) and "
-            f"{len(self.authorships)} authorship(s) moved."
+            f"Merged {names} into this affiliation: {speakers % len(self.speakers)} and "
+            f"{authorships % len(self.authorships)} moved."
         )

@@ -137,3 +137,18 @@ def test_only_the_models_querysets_filter_on_a_publish_flag():
         for line in flag_lookups(tree)
     }
     assert offenders == set()
+
+
+MAX_MODULE_LINES = 600
+
+
+def test_no_module_outgrows_one_file():
+    """A module past 600 lines is split along its API (as the importer was: parser and writer)."""
+    long = {
+        str(path.relative_to(ROOT)): length
+        for package in ("program", "speakers")
+        for path in (ROOT / package).rglob("*.py")
+        if "migrations" not in path.parts
+        and (length := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}

@@ -8,4 +8,11 @@ The people's admin lives here rather than in `speakers` because it shows what is
 `program` decides; `speakers` never imports `program` (README, "Layout").
 """
 
+from django.contrib import admin
+
 from program.admin import people, schedule  # noqa: F401 -- importing them registers the admins
+
+# The committee works on a 1280 px screen: the talk list needs the width that Django's model
+# sidebar (300 px, repeating the home page's list) would take. Breadcrumbs and the home page
+# lead everywhere it did.
+admin.site.enable_nav_sidebar = False

@@ -4,14 +4,21 @@ column, the publish actions and the history entries of bulk changes."""
 from django.contrib import admin
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
 
-# Links are https unless typed otherwise (Django 6's default, without its deprecation warning).
-URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+# Links are https unless typed otherwise (Django 6's default, without its deprecation warning),
+# and only web links are accepted: Django's own check also lets ftp:// through.
+WEB_URL = URLValidator(
+    schemes=["http", "https"],
+    message="Enter a web address starting with http:// or https://.",
+    code="not_web_url",  # the form field would replace the message of the code "invalid"
+)
+URL_FIELDS = {models.URLField: {"assume_scheme": "https", "validators": [WEB_URL]}}
 
 
 def subquery_count(queryset, field="pk"):
@@ -87,6 +94,13 @@ class PublicLinkMixin:
         )
 
 
+def count_of(n, model):
+    """ "1 conference", "8 sessions": a count followed by the model's verbose name in the right
+    number (names come from each model's Meta, never a hand-added "s")."""
+    opts = model._meta
+    return f"{n} {opts.verbose_name if n == 1 else opts.verbose_name_plural}"
+
+
 def log_changes(request, objects, message):
     """One history entry per object, for changes made in bulk (actions, merges)."""
     if objects:
@@ -113,7 +127,7 @@ class PublishActionsMixin:
     @admin.action(description="Publish selected %(verbose_name_plural)s", permissions=["change"])
     def publish(self, request, queryset):
         changed = self.set_published(request, queryset, True)
-        self.message_user(request, f"Published {len(changed)} {self.plural(changed)}.")
+        self.message_user(request, f"Published {count_of(len(changed), self.model)}.")
 
     @admin.action(
         description="Unpublish selected %(verbose_name_plural)s (back to draft)",
@@ -121,8 +135,4 @@ class PublishActionsMixin:
     )
     def unpublish(self, request, queryset):
         changed = self.set_published(request, queryset, False)
-        self.message_user(request, f"Unpublished {len(changed)} {self.plural(changed)}.")
-
-    def plural(self, objects):
-        opts = self.model._meta
-        return opts.verbose_name if len(objects) == 1 else opts.verbose_name_plural
+        self.message_user(request, f"Unpublished {count_of(len(changed), self.model)}.")

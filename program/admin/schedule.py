@@ -21,6 +21,7 @@ from program.admin.common import (
     PublicLinkMixin,
     PublishActionsMixin,
     changelist_link,
+    count_of,
     log_published,
     subquery_count,
 )
@@ -70,7 +71,10 @@ class ConferenceTimeZoneMixin:
 
 def zone_note(conference):
     if conference is not None:
-        return f"Local time of {conference}: {conference.time_zone}."
+        return (
+            f"Local time of {conference}: {conference.time_zone}. Times here are in the "
+            "conference's zone, whatever your device's zone."
+        )
     zones = ", ".join(f"{c.name}: {c.time_zone}" for c in Conference.objects.all())
     return f"In the chosen conference's own time zone ({zones})." if zones else ""
 
@@ -182,12 +186,15 @@ class ConferenceAdmin(PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
 
     def publish_program(self, request, conferences):
         """Publish the conferences and all their sessions and talks, recording each change in
-        its history; returns {verbose name plural: count of former drafts}."""
+        its history; returns "1 conference, 8 sessions, 25 talks": what were drafts."""
         changed = Conference.objects.filter(pk__in=[c.pk for c in conferences])
         changed = changed.publish_with_program()
         for objects in changed.values():
             log_published(request, objects)
-        return {name: len(objects) for name, objects in changed.items()}
+        return ", ".join(
+            count_of(len(changed[model._meta.verbose_name_plural]), model)
+            for model in (Conference, Session, Talk)
+        )
 
     @admin.action(
         description="Publish selected conferences with all their sessions and talks",
@@ -197,7 +204,7 @@ class ConferenceAdmin(PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
         counts = self.publish_program(request, list(queryset))
         self.message_user(
             request,
-            "Published " + ", ".join(f"{n} {name}" for name, n in counts.items()) + ".",
+            f"Published {counts}.",
         )
 
 
@@ -286,12 +293,14 @@ class SessionAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin
         "conference",
         "local_time",
         "talk_count",
-        "has_slack",
+        "slack_url",
         "clashes",
         "is_published",
         "public_link",
     ]
     list_display_links = ["number", "title"]
+    # The readiness report's missing Slack links are filled here, one screen for all of them.
+    list_editable = ["slack_url"]
     list_select_related = ["conference", "day"]
     list_filter = ["conference", "is_published", MissingSlackFilter, ClashFilter]
     search_fields = ["title", "description", "talks__title"]
@@ -334,10 +343,6 @@ class SessionAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin
     @admin.display(description="talks", ordering="n_talks")
     def talk_count(self, obj):
         return obj.n_talks
-
-    @admin.display(description="Slack", boolean=True)
-    def has_slack(self, obj):
-        return bool(obj.slack_url)
 
     @admin.display(description="clashes")
     def clashes(self, obj):
@@ -394,13 +399,15 @@ class TalkAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin, a
     list_display = [
         "title",
         "session_link",
-        "order",
         "authors",
         "has_abstract",
-        "has_media_link",
+        "media_url",
         "is_published",
         "public_link",
     ]
+    # The readiness report's missing media links are filled here, one screen for all of them;
+    # the order within a session is set on the session's page, by dragging.
+    list_editable = ["media_url"]
     list_select_related = ["session__conference"]
     list_filter = ["session__conference", "is_published", MissingFilter, "has_media"]
     search_fields = [
@@ -446,10 +453,6 @@ class TalkAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin, a
     @admin.display(description="abstract", boolean=True)
     def has_abstract(self, obj):
         return bool(obj.abstract.strip())
-
-    @admin.display(description="media link", boolean=True)
-    def has_media_link(self, obj):
-        return bool(obj.media_url)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Authorship:

@@ -132,9 +132,8 @@ def talk_rows(session, heading="h3"):
             f"{title}</a></{heading}>\n"
             "  \n"
             f'  <p class="authors">{byline_html(talk, links)}</p>\n'
-            f'  <button type="button" class="pick" data-pick="{talk.uid}" aria-pressed="false" '
-            f'aria-label="Pick “{title}” for my calendar" hidden><span aria-hidden="true">★</span>'
-            " <span data-pick-label>Pick</span></button>\n\n"
+            f'  <span class="pick-slot" data-pick="{talk.uid}" data-pick-title="{title}">'
+            "</span>\n\n"
             f"  {media}\n\n"
             f'  <div class="abstract">{linebreaks(talk.abstract, autoescape=True)}</div>\n'
             "</article>\n\n  "

@@ -4,12 +4,27 @@
  * datetime="UTC start" data-end="UTC end" data-zone="conference zone">, so pages read right
  * without JavaScript. Here we add "18:00–19:30 your time, CEST" when the viewer's zone shows a
  * different clock, with the weekday when the viewer's date differs ("Wed, 00:30"). The zone
- * is the device's unless the viewer picks another, which is remembered in localStorage.
+ * is the device's unless the viewer picks another, which is remembered in localStorage; times
+ * in a picked zone say where they are: "Wed, 01:00–02:30 in Tokyo, GMT+9".
+ *
+ * The picker exists only once this script has made it (no dead control without JavaScript):
+ * common zones first, then every canonical IANA zone (no legacy aliases such as US/Pacific),
+ * and a search box that narrows the list.
  */
 (function () {
   "use strict";
 
   var STORAGE_KEY = "opml-viewer-zone";
+  // Where most attendees are, west to east; offered before the full list.
+  var COMMON_ZONES = [
+    "America/Los_Angeles", "America/Denver", "America/Chicago", "America/New_York",
+    "America/Sao_Paulo", "UTC", "Europe/London", "Europe/Paris", "Europe/Berlin",
+    "Africa/Lagos", "Africa/Johannesburg", "Europe/Moscow", "Asia/Dubai", "Asia/Kolkata",
+    "Asia/Shanghai", "Asia/Singapore", "Asia/Tokyo", "Asia/Seoul", "Australia/Sydney",
+    "Pacific/Auckland",
+  ];
+  // Canonical zones are Area/Location; US/Pacific, Etc/GMT+8, EST5EDT and the like are aliases.
+  var CANONICAL_RE = /^(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)\//;
 
   /* The remembered zone, if this browser still knows it. */
   function storedZone() {
@@ -74,7 +89,21 @@
     return names.filter(function (name) { return !/^(GMT|UTC)[+-]/.test(name); })[0] || names[0];
   }
 
-  function viewerTime(element, zone) {
+  /* "Tokyo", "Los Angeles", "Buenos Aires" (America/Argentina/Buenos_Aires). */
+  function city(zone) {
+    return zone.split("/").pop().replace(/_/g, " ");
+  }
+
+  function isValidZone(zone) {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: zone });
+      return true;
+    } catch (error) {
+      return false;
+    }
+  }
+
+  function viewerTime(element, zone, picked) {
     var start = new Date(element.dateTime);
     var end = new Date(element.dataset.end);
     var home = element.dataset.zone;
@@ -89,14 +118,16 @@
     if (dayKey(end, zone) !== dayKey(start, zone)) {
       endText = weekday(end, zone) + ", " + endText;
     }
-    return text + "–" + endText + " your time, " + zoneName(start, zone);
+    var where = picked ? " in " + city(zone) + ", " : " your time, ";
+    return text + "–" + endText + where + zoneName(start, zone);
   }
 
-  function render(zone) {
+  /* Render in `zone`; `picked` when the viewer chose it and it is not the device's own. */
+  function render(zone, picked) {
     document.querySelectorAll("time.when").forEach(function (element) {
       var next = element.nextElementSibling;
       var label = next && next.classList.contains("your-time") ? next : null;
-      var text = viewerTime(element, zone);
+      var text = viewerTime(element, zone, picked);
       if (!text) {
         if (label) label.remove();
         return;
@@ -110,28 +141,105 @@
     });
   }
 
-  function setUpPicker(select, zone) {
+  function option(zone, now) {
+    var label = zone === "UTC" ? "UTC" : zone.replace(/_/g, " ") + " (" + zoneName(now, zone) + ")";
+    return new Option(label, zone);
+  }
+
+  // Browsers list some zones under names IANA has since replaced (ICU keeps the old ones).
+  var RENAMED = {
+    "America/Buenos_Aires": "America/Argentina/Buenos_Aires",
+    "America/Catamarca": "America/Argentina/Catamarca",
+    "America/Cordoba": "America/Argentina/Cordoba",
+    "America/Jujuy": "America/Argentina/Jujuy",
+    "America/Mendoza": "America/Argentina/Mendoza",
+    "America/Godthab": "America/Nuuk",
+    "America/Indianapolis": "America/Indiana/Indianapolis",
+    "America/Louisville": "America/Kentucky/Louisville",
+    "Asia/Calcutta": "Asia/Kolkata",
+    "Asia/Katmandu": "Asia/Kathmandu",
+    "Asia/Rangoon": "Asia/Yangon",
+    "Asia/Saigon": "Asia/Ho_Chi_Minh",
+    "Atlantic/Faeroe": "Atlantic/Faroe",
+    "Europe/Kiev": "Europe/Kyiv",
+    "Pacific/Enderbury": "Pacific/Kanton",
+    "Pacific/Ponape": "Pacific/Pohnpei",
+    "Pacific/Truk": "Pacific/Chuuk",
+  };
+
+  /* The zones of the full list: canonical names only (current ones where the browser knows
+   * them), without those already offered first, in alphabetical order. */
+  function allZones(common) {
     var zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
-    select.options[0].textContent = "this device’s time zone (" + deviceZone() + ")";
-    zones.forEach(function (name) {
-      select.add(new Option(name.replace(/_/g, " "), name));
+    var seen = {};
+    return zones
+      .map(function (zone) {
+        var renamed = RENAMED[zone];
+        return renamed && isValidZone(renamed) ? renamed : zone;
+      })
+      .filter(function (zone) {
+        if (seen[zone] || !CANONICAL_RE.test(zone) || common.indexOf(zone) !== -1) return false;
+        seen[zone] = true;
+        return true;
+      })
+      .sort();
+  }
+
+  function fillList(select, common, rest, query, zone) {
+    var now = new Date();
+    var needle = query.trim().toLowerCase().replace(/\s+/g, "_");
+    var matches = function (name) { return !needle || name.toLowerCase().indexOf(needle) !== -1; };
+    while (select.options.length > 1) select.remove(1);
+    select.querySelectorAll("optgroup").forEach(function (group) { group.remove(); });
+    [["Common time zones", common], ["All time zones", rest]].forEach(function (pair) {
+      var names = pair[1].filter(matches);
+      if (!names.length) return;
+      var group = document.createElement("optgroup");
+      group.label = pair[0];
+      names.forEach(function (name) { group.append(option(name, now)); });
+      select.append(group);
     });
-    if (zone && zones.indexOf(zone) === -1) {
-      select.add(new Option(zone.replace(/_/g, " "), zone));
-    }
+    if (zone && !select.querySelector('option[value="' + zone + '"]')) select.add(option(zone, now));
     select.value = zone;
+  }
+
+  function makePicker(zone) {
+    var picker = document.createElement("div");
+    picker.className = "zone-picker";
+    var label = document.createElement("label");
+    label.htmlFor = "viewer-zone";
+    label.textContent = "Also show times in";
+    var select = document.createElement("select");
+    select.id = "viewer-zone";
+    select.add(new Option("this device’s time zone (" + deviceZone() + ")", ""));
+    var searchLabel = document.createElement("label");
+    searchLabel.htmlFor = "viewer-zone-search";
+    searchLabel.textContent = "Find a zone";
+    var search = document.createElement("input");
+    search.type = "search";
+    search.id = "viewer-zone-search";
+    search.placeholder = "city, e.g. Tokyo";
+    search.autocomplete = "off";
+    picker.append(label, select, searchLabel, search);
+
+    var common = COMMON_ZONES.filter(isValidZone);
+    var rest = allZones(common);
+    fillList(select, common, rest, "", zone);
+    search.addEventListener("input", function () {
+      fillList(select, common, rest, search.value, select.value);
+    });
     select.addEventListener("change", function () {
       storeZone(select.value);
-      render(select.value || deviceZone());
+      render(select.value || deviceZone(), Boolean(select.value) && select.value !== deviceZone());
     });
-    select.closest(".zone-picker").hidden = false;
+    return picker;
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     var zone = storedZone();
-    var select = document.getElementById("viewer-zone");
+    var header = document.querySelector(".site-header");
     // The picker only matters on pages that show times.
-    if (select && document.querySelector("time.when")) setUpPicker(select, zone);
-    render(zone || deviceZone());
+    if (header && document.querySelector("time.when")) header.append(makePicker(zone));
+    render(zone || deviceZone(), Boolean(zone) && zone !== deviceZone());
   });
 })();

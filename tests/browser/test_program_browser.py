@@ -192,8 +192,9 @@ def test_zone_picker_changes_and_remembers_the_zone(browser, program_url):
     picker = page.get_by_label("Also show times in")
     assert picker.is_visible()
     picker.select_option("Asia/Tokyo")
+    # A zone the viewer picked says where it is, not "your time".
     assert first_session(page).locator(".your-time").inner_text() == (
-        "Wed, 01:00–02:30 your time, GMT+9"
+        "Wed, 01:00–02:30 in Tokyo, GMT+9"
     )
     page.reload()
     assert page.get_by_label("Also show times in").input_value() == "Asia/Tokyo"
@@ -269,3 +270,33 @@ def test_zone_picker_only_shows_where_there_are_times(browser, live_server, urls
     assert not page.locator(".zone-picker").is_visible()
     page.goto(urls["search"])
     assert page.get_by_label("Also show times in").is_visible()
+
+
+def test_zone_picker_offers_common_zones_first_and_finds_one_by_name(browser, program_url):
+    page = open_page(browser, program_url, zone="Europe/Berlin")
+    groups = page.locator("#viewer-zone optgroup")
+    assert groups.evaluate_all("gs => gs.map(g => g.label)") == [
+        "Common time zones",
+        "All time zones",
+    ]
+    common = groups.first.locator("option").evaluate_all("os => os.map(o => o.value)")
+    assert common[:4] == [
+        "America/Los_Angeles",
+        "America/Denver",
+        "America/Chicago",
+        "America/New_York",
+    ]
+    assert (
+        "Berlin (CET)" in groups.first.inner_text() or "Berlin (CEST)" in groups.first.inner_text()
+    )
+    values = page.locator("#viewer-zone option").evaluate_all("os => os.map(o => o.value)")
+    assert "US/Pacific" not in values
+    assert not [v for v in values if v.startswith("Etc/")]
+    page.get_by_label("Find a zone").fill("kathm")
+    assert page.locator("#viewer-zone option").evaluate_all("os => os.map(o => o.value)") == [
+        "",
+        "Asia/Kathmandu",
+    ]
+    page.get_by_label("Also show times in").select_option("Asia/Kathmandu")
+    assert " in Kathmandu, " in first_session(page).locator(".your-time").inner_text()
+    assert page.errors == []

@@ -1,6 +1,9 @@
 """`manage.py add_committee_member`: the documented way to give someone the committee's rights."""
 
 import io
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -55,3 +58,39 @@ def test_without_the_group_it_says_to_migrate(db):
     Group.objects.filter(name="Program committee").delete()
     with pytest.raises(CommandError, match="migrate"):
         run("dee")
+
+
+def test_a_member_without_password_is_told_the_project_python_command(db, monkeypatch, settings):
+    monkeypatch.setattr("sys.executable", str(settings.BASE_DIR / ".venv" / "bin" / "python"))
+    output = run("grace")
+    assert "grace has no password yet" in output
+    assert "    .venv/bin/python manage.py changepassword grace\n" in output
+    monkeypatch.setattr("sys.executable", "/usr/bin/python3")
+    assert "/usr/bin/python3 manage.py changepassword grace" in run("grace")
+
+
+def test_make_serve_takes_its_address_and_installs_only_the_runtime():
+    """The Makefile as make reads it (-n: print, do not run; -B: as if nothing were built)."""
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    root = Path(__file__).resolve().parents[2]
+
+    def commands(*args):
+        result = subprocess.run(
+            [make, "-n", "-B", *args], cwd=root, capture_output=True, text=True, check=True
+        )
+        return result.stdout
+
+    serve = commands("serve", "ADDR=127.0.0.1:8811")
+    assert "manage.py runserver 127.0.0.1:8811" in serve
+    assert "pip install --quiet -e .\n" in serve
+    assert ".[dev]" not in serve
+    assert "http://127.0.0.1:8811/admin/" in serve
+    assert "manage.py createsuperuser" in serve
+    assert "runserver 127.0.0.1:8000" in commands("serve")
+    assert '-e ".[dev]"' in commands("test")
+    preview = commands("preview", "ADDR=127.0.0.1:8812")
+    assert "DEBUG=false SECURE_SSL_REDIRECT=false" in preview
+    assert "collectstatic --noinput" in preview
+    assert "gunicorn opml.wsgi --bind 127.0.0.1:8812" in preview

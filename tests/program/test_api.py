@@ -587,23 +587,24 @@ def test_the_doc_script_never_calls_the_public_validator():
 # Speed: a fixed number of queries, whatever the size of the program
 
 
+# On a cache miss; each bound counts the public cache's look-up of the site's version too.
 QUERY_BOUNDS = {
-    "/api/conferences/": 3,
-    "/api/conferences/{conference}/": 2,
-    "/api/days/?conference={conference}": 3,
-    "/api/days/{day}/": 2,
-    "/api/sessions/": 3,
-    "/api/sessions/?conference={conference}&speaker={speaker}": 3,
-    "/api/sessions/{session}/": 2,
-    "/api/talks/": 3,
-    "/api/talks/?conference={conference}&changed_since=2000-01-01": 3,
-    "/api/talks/{talk}/": 2,
-    "/api/speakers/": 4,
-    "/api/speakers/?conference={conference}": 4,
-    "/api/speakers/{speaker}/": 3,
-    "/api/organisations/": 2,
-    "/api/organisations/?conference={conference}": 2,
-    "/api/organisations/{organisation}/": 1,
+    "/api/conferences/": 4,
+    "/api/conferences/{conference}/": 3,
+    "/api/days/?conference={conference}": 4,
+    "/api/days/{day}/": 3,
+    "/api/sessions/": 4,
+    "/api/sessions/?conference={conference}&speaker={speaker}": 4,
+    "/api/sessions/{session}/": 3,
+    "/api/talks/": 4,
+    "/api/talks/?conference={conference}&changed_since=2000-01-01": 4,
+    "/api/talks/{talk}/": 3,
+    "/api/speakers/": 5,
+    "/api/speakers/?conference={conference}": 5,
+    "/api/speakers/{speaker}/": 4,
+    "/api/organisations/": 3,
+    "/api/organisations/?conference={conference}": 3,
+    "/api/organisations/{organisation}/": 2,
 }
 
 

@@ -17,7 +17,8 @@ from tests.program.test_revisions import public_urls
 
 
 def test_a_hit_reads_only_the_version(client, opml20):
-    urls = [url for url in public_urls(opml20) if url != "/"]
+    # A picks feed follows its list, which changes without a new program version: not cached.
+    urls = [url for url in public_urls(opml20) if url != "/" and not url.startswith("/picks/")]
     for url in urls:
         first = client.get(url)
         assert first.status_code == 200, url

@@ -21,7 +21,9 @@ SCHEMAS = Path(__file__).resolve().parent.parent / "schemas" / "frab"
 XSD = etree.XMLSchema(etree.parse(str(SCHEMAS / "schedule.xml.xsd")))
 JSON_SCHEMA = json.loads((SCHEMAS / "schedule.schema.json").read_text(encoding="utf-8"))
 JSON_VALIDATOR = jsonschema.Draft6Validator(JSON_SCHEMA, format_checker=jsonschema.FormatChecker())
-QUERIES = 5  # conference, days, sessions, talks, authors (with speakers and organisations)
+# The public cache's version look-up, then conference, days, sessions, talks, authors (with
+# speakers and organisations).
+QUERIES = 6
 
 
 def get_xml(client, slug):
@@ -155,7 +157,7 @@ def test_drafts_never_appear(client, opml20):
     assert len(guids) == 25 - 1 - draft_session.talks.count()
     assert "session-2" not in {t["slug"] for t in document["schedule"]["conference"]["tracks"]}
 
-    Conference.objects.filter(slug="opml20").update(is_published=False)
+    Conference.objects.filter(slug="opml20").set_published(False)
     assert client.get("/opml20/schedule.xml").status_code == 404
     assert client.get("/opml20/schedule.json").status_code == 404
     assert client.get("/nothing/schedule.json").status_code == 404

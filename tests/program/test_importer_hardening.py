@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import DataError
 from django.db.models.query import QuerySet
 
+from program import parser
 from program.importer import apply_program
 from program.management.commands.generate_program import program_text
 from program.models import Conference, Day, Session, Talk
@@ -238,3 +239,16 @@ def test_an_import_runs_a_fixed_number_of_queries(db, size, django_assert_max_nu
     with django_assert_max_num_queries(18):
         report = apply_program(parsed, "bench")
     assert not report.changed
+
+
+def test_a_program_over_the_talk_limit_is_refused_at_the_talk_past_it(db, monkeypatch):
+    """The command and the admin share the limit: it is the parser's."""
+    monkeypatch.setattr(parser, "MAX_PROGRAM_TALKS", 3)
+    text = program_text(days=1, sessions_per_day=2, talks_per_session=2)
+    with pytest.raises(ProgramFormatError) as caught:
+        parse_program(text)
+    fourth_talk = [line for line in text.splitlines() if line.startswith("Generated talk")][3]
+    assert caught.value.line == text.splitlines().index(fourth_talk) + 1
+    assert "at most 3 talks" in caught.value.message
+    monkeypatch.setattr(parser, "MAX_PROGRAM_TALKS", 4)
+    assert sum(len(s.talks) for s in parse_program(text).sessions) == 4

