@@ -6,9 +6,11 @@ ALLOWED_HOSTS and DATABASE_URL (see README, "Deploying").
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -58,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "crispy_forms",
     "crispy_bootstrap5",
+    "csp",
+    "axes",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -71,6 +75,11 @@ MIDDLEWARE = [
     # public cache hands over responses already compressed, and the admin is left alone.
     "program.caching.GZipPublicMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Outside the public cache, which keeps only a few of a page's headers (program/caching.py),
+    # like the two policies above: every response, cached or not, carries it.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Lets browser apps read /api/ from other origins (CORS_* below); before CommonMiddleware.
@@ -83,9 +92,10 @@ MIDDLEWARE = [
     # Public pages and feeds from the cache, under the program's version (program/caching.py).
     "program.caching.PublicCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Writes (non-GET requests) record the program's revisions once, in their transaction.
     "program.revisions.RecordChangesMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "opml.urls"
@@ -149,6 +159,12 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# django-axes first: it refuses a locked-out username and address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -163,7 +179,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Uploads (conference images and their shared-link copies). Django serves them with DEBUG on;
 # in production the proxy serves MEDIA_ROOT at /media/ (README, "Deploying").
 MEDIA_URL = "/media/"
@@ -182,6 +198,93 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Content-Security-Policy (django-csp) on every response, the admin's included: everything the
+# site loads is its own, and no inline script or style runs. The JSON-LD blocks are data, which
+# browsers never run, so they need no nonce; no nonce is used at all, since public pages are
+# cached and shared (a nonce must be new for every response). Django's admin needs nothing more:
+# its scripts are files and it writes no inline styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # data: for the icons Swagger UI's stylesheet draws (the API's doc page). A per-view
+        # addition would be lost: the public cache rebuilds responses (program/caching.py).
+        # An image cannot run script, so this opens nothing to injection.
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Permissions-Policy (django-permissions-policy): the site uses none of these browser features,
+# so no page, nor anything injected into one, may ask for them.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ]
+}
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords in a row for one
+# username from one address, that pair is refused for the cool-off time, whether or not the
+# user exists; a successful sign-in resets the count. Attempts are kept in the database.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# Locks are read and lifted with its commands (README, "Security"), not in the admin: its
+# pages would be one more surface, and its list filter does not follow the admin's conventions.
+AXES_ENABLE_ADMIN = False
+# Behind N proxies that each append to X-Forwarded-For, the client is the Nth address from the
+# right; without this every client would share the proxy's address.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+
+def client_ip_address(request):
+    """The client's address for django-axes: REMOTE_ADDR, or the address the nearest trusted
+    proxy saw (the Nth entry from the right of X-Forwarded-For, which a client cannot forge)."""
+    forwarded = [
+        address.strip()
+        for address in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if address.strip()
+    ]
+    if TRUSTED_PROXY_COUNT and len(forwarded) >= TRUSTED_PROXY_COUNT:
+        return forwarded[-TRUSTED_PROXY_COUNT]
+    return request.META.get("REMOTE_ADDR")
+
+
+AXES_CLIENT_IP_CALLABLE = client_ip_address
+
+# Request sizes, written out rather than left implicit. Forms (the admin's) may send 2.5 MB of
+# fields: a program import is at most 2 MB (program/forms.py), carried back as a form field from
+# the dry run to the apply step. Uploads larger than that go to a temporary file, and a form may
+# carry at most 1,000 fields and 10 files.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # The read-only JSON API under /api/ (README, "JSON API"; program/api.py). It is the public view:
 # no authentication, so drafts never show, even to logged-in staff; JSON only (the doc page at
 # /api/docs/ replaces DRF's browsable API); any origin may read it, without credentials.

@@ -26,21 +26,36 @@ from program.links import path_to
 from program.picks import PickList  # noqa: F401 -- defined beside its logic, registered here
 from speakers.bylines import format_author_line
 from speakers.models import TimestampedModel, authorships_prefetch, byline_prefetch
+from speakers.text import NormalisedTextMixin
 
-# Slugs that would shadow a top-level URL of the site if a conference used them.
+# Every first path segment the site's own URLs use (opml/urls.py and the apps' urls.py, plus
+# static and media files and the well-known files a site may serve), so a conference slug never
+# shadows one of them. tests/program/test_urls.py checks the URL resolver against this list.
 RESERVED_CONFERENCE_SLUGS = frozenset(
     {
         "admin",
-        "affiliations",
         "api",
+        "affiliations",
         "picks",
         "search",
         "speakers",
-        "static",
         "sitemap.xml",
-        "robots.txt",
+        "static",
         "media",
+        "robots.txt",
+        "favicon.ico",
+        "humans.txt",
+        ".well-known",
     }
+)
+
+# Links the committee types (Slack channels, media pages, online locations) are web addresses,
+# nothing else: no ftp:, javascript: or file: links on a public page or in an export. Its own
+# code keeps forms from replacing the message with their generic "Enter a valid URL.".
+validate_web_url = URLValidator(
+    schemes=["http", "https"],
+    message="Enter a web address starting with http:// or https://.",
+    code="not_a_web_url",
 )
 
 
@@ -52,10 +67,6 @@ def validate_time_zone(value):
             params={"value": value},
             code="invalid_time_zone",
         )
-
-
-# Where a session happens: a room name, or an online place with its address (frab exports).
-validate_web_url = URLValidator(schemes=["http", "https"])
 
 
 SHARE_IMAGE_SIZE = (1200, 630)  # what Open Graph and Twitter's large card show uncropped
@@ -183,7 +194,7 @@ class AttendanceMode(models.TextChoices):
     MIXED = "mixed", "In person and online"
 
 
-class Conference(TimestampedModel):
+class Conference(NormalisedTextMixin, TimestampedModel):
     """One edition of a conference (OpML '20, OpML '21, …) and the program it publishes."""
 
     name = models.CharField(max_length=200, help_text="As printed, e.g. “OpML '20”.")
@@ -352,7 +363,7 @@ class SessionQuerySet(PublishableQuerySet):
         )
 
 
-class Session(ProgramItem):
+class Session(NormalisedTextMixin, ProgramItem):
     """A block of the program on one day, with its talks and its own Slack channel."""
 
     conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="sessions")
@@ -363,7 +374,7 @@ class Session(ProgramItem):
     description = models.TextField(blank=True, help_text="Separate paragraphs with a blank line.")
     start = models.DateTimeField()
     end = models.DateTimeField()
-    slack_url = models.URLField("Slack channel URL", blank=True)
+    slack_url = models.URLField("Slack channel URL", blank=True, validators=[validate_web_url])
     slack_label = models.CharField(
         "Slack invitation",
         max_length=300,
@@ -466,7 +477,7 @@ class TalkQuerySet(PublishableQuerySet):
         )
 
 
-class Talk(ProgramItem):
+class Talk(NormalisedTextMixin, ProgramItem):
     """A talk or paper presentation in a session, with its ordered authors."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="talks")
@@ -479,7 +490,7 @@ class Talk(ProgramItem):
     has_media = models.BooleanField(
         "media available", default=False, help_text="The program lists “Available Media”."
     )
-    media_url = models.URLField("media URL", blank=True)
+    media_url = models.URLField("media URL", blank=True, validators=[validate_web_url])
 
     objects = TalkQuerySet.as_manager()
 

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 
+from speakers.text import NormalisedTextMixin
+
 
 class TimestampedModel(models.Model):
     """Remembers when a row was made and last changed (feeds use the latter as DTSTAMP).
@@ -62,7 +64,7 @@ class AffiliationQuerySet(models.QuerySet):
         )
 
 
-class Affiliation(TimestampedModel):
+class Affiliation(NormalisedTextMixin, TimestampedModel):
     """An organisation as the program prints it ("Intuit" and "Intuit Inc." stay distinct
     until the committee merges them)."""
 
@@ -132,7 +134,7 @@ class SpeakerQuerySet(models.QuerySet):
         )
 
 
-class Speaker(TimestampedModel):
+class Speaker(NormalisedTextMixin, TimestampedModel):
     """One person, whatever the number of talks they give."""
 
     name = models.CharField(max_length=200)
@@ -162,7 +164,7 @@ class Speaker(TimestampedModel):
         return reverse("feeds:speaker", kwargs={"slug": self.slug})
 
 
-class Alias(models.Model):
+class Alias(NormalisedTextMixin, models.Model):
     """A name and URL slug a record had before the committee merged it into another ("Intuit
     Inc." into "Intuit"): imports map the old name to the kept record, and the old public URL
     redirects to it, so a merge is never undone by the next import nor breaks shared links."""
@@ -221,7 +223,7 @@ class SpeakerAlias(Alias):
         ]
 
 
-class Authorship(models.Model):
+class Authorship(NormalisedTextMixin, models.Model):
     """A speaker's place in a talk's byline, with the affiliation printed for that talk."""
 
     talk = models.ForeignKey("program.Talk", on_delete=models.CASCADE, related_name="authorships")

@@ -67,3 +67,24 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = run_django("check", DEBUG="false", SECRET_KEY="")
     assert result.returncode != 0
     assert "Set SECRET_KEY when DEBUG is off" in result.stderr
+
+
+def client_ip(remote, forwarded=None, proxies=0):
+    code = (
+        "from django.conf import settings; from django.test import RequestFactory; "
+        f"meta = {{'REMOTE_ADDR': {remote!r}}}; "
+        + (f"meta['HTTP_X_FORWARDED_FOR'] = {forwarded!r}; " if forwarded else "")
+        + "print(settings.AXES_CLIENT_IP_CALLABLE(RequestFactory().get('/', **meta)))"
+    )
+    result = run_django("shell", "--no-imports", "-c", code, TRUSTED_PROXY_COUNT=str(proxies))
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_throttling_reads_the_client_address_behind_trusted_proxies_only():
+    # Without a trusted proxy, a forged X-Forwarded-For changes nothing.
+    assert client_ip("10.0.0.1", "203.0.113.9") == "10.0.0.1"
+    # Behind one proxy, the client is the last address it appended; what the client sent
+    # before it is ignored.
+    assert client_ip("10.0.0.1", "198.51.100.1, 203.0.113.9", proxies=1) == "203.0.113.9"
+    assert client_ip("10.0.0.1", proxies=1) == "10.0.0.1"

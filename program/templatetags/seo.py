@@ -230,6 +230,9 @@ def conference_event(conference, sessions, request, rescheduled):
 
 
 def script(data):
+    """A JSON-LD element. It carries no CSP nonce: browsers never run a JSON data block, so
+    `script-src 'self'` does not apply to it, and public pages are cached and shared
+    (program/caching.py), which would hand every visitor the same nonce."""
     text = json.dumps({"@context": "https://schema.org", **data}, ensure_ascii=False)
     return format_html(
         '<script type="application/ld+json">{}</script>',

@@ -5,6 +5,7 @@ Screenshots go to artifacts/screenshots/ for people to look at."""
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from program.models import Talk
 
@@ -67,8 +68,22 @@ def open_page(browser, url, *, zone="America/Los_Angeles", viewport=DESKTOP, **o
     page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     page.on("request", lambda r: page.hosts.add(r.url.split("/")[2]))
+    context.add_init_script(RECORD_CSP_VIOLATIONS)
     page.goto(url)
     return page
+
+
+# Every Content-Security-Policy violation the page meets, from its first byte on.
+RECORD_CSP_VIOLATIONS = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.cspViolations.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}`);
+});
+"""
+
+
+def csp_violations(page):
+    return page.evaluate("window.cspViolations")
 
 
 def first_session(page):
@@ -80,6 +95,75 @@ def test_program_loads_without_errors_or_third_party_requests(browser, urls):
     assert page.locator("h1").inner_text() == "OpML '20 Conference Program"
     assert page.errors == []
     assert page.hosts == {urls["host"]}
+
+
+@pytest.mark.parametrize("name", ["program", "talk", "search"])
+def test_pages_meet_their_content_security_policy(browser, urls, name):
+    page = open_page(browser, urls[name], zone="Europe/Berlin")
+    assert "default-src 'self'" in page.evaluate(
+        "fetch(location.href).then(r => r.headers.get('content-security-policy'))"
+    )
+    # Our scripts ran (they are files, which the policy allows): the viewer's time is shown.
+    if name != "search":
+        assert page.locator(".your-time").count() > 0
+    page.locator("button.pick").first.click()  # picks.js, under the policy too
+    assert page.locator("button.pick[aria-pressed=true]").count() == 1
+    assert csp_violations(page) == []
+    assert page.errors == []
+
+
+def test_admin_works_under_the_content_security_policy(admin_pages, browser, live_server):
+    """Sign in through the form, then the change pages: drag handles (our script), the
+    speaker autocomplete (the admin's select2) and the date widgets all run under the policy."""
+    page = open_page(browser, f"{live_server.url}/admin/login/")
+    failed = []
+    page.on("response", lambda r: r.status >= 400 and failed.append(r.url))
+    violations = csp_violations(page)
+    page.get_by_label("Username").fill("curator")
+    page.get_by_label("Password").fill("not-used")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/admin/")
+    violations += csp_violations(page)
+    page.goto(f"{live_server.url}{admin_pages['session']}")
+    assert page.locator(".drag-handle").count() > 0
+    assert not page.locator(".timezonewarning").first.is_visible()
+    violations += csp_violations(page)
+    page.goto(f"{live_server.url}{admin_pages['talk']}")
+    page.locator(".select2-selection").first.click()
+    page.locator(".select2-search__field").fill("Ar")
+    page.locator(".select2-results__option").first.wait_for()
+    violations += csp_violations(page)
+    for name in ["readiness", "import"]:
+        page.goto(f"{live_server.url}{admin_pages[name]}")
+        violations += csp_violations(page)
+    assert violations == []
+    # The admin's pages name no icon, so the browser asks for /favicon.ico: the only failure.
+    assert {url.removeprefix(live_server.url) for url in failed} <= {"/favicon.ico"}
+    assert [e for e in page.errors if "404 (Not Found)" not in e] == []
+
+
+def test_api_doc_page_meets_the_site_policy(browser, live_server, urls):
+    """Swagger UI under the site's own header (data: images added for that page only)."""
+    page = open_page(browser, f"{live_server.url}/api/docs/")
+    page.locator(".opblock").first.wait_for()
+    assert csp_violations(page) == []
+    assert page.errors == []
+
+
+@pytest.fixture
+def admin_pages(urls, django_user_model):
+    """Admin addresses, read (like `urls`) before the browser starts, and a superuser (a live
+    server's database is flushed between tests, taking the committee group with it)."""
+    django_user_model.objects.create_superuser("curator", password="not-used")
+    talk = Talk.objects.select_related("session__conference").get(title__startswith="SPOK")
+    return {
+        "session": reverse("admin:program_session_change", args=[talk.session_id]),
+        "talk": reverse("admin:program_talk_change", args=[talk.pk]),
+        "readiness": reverse(
+            "admin:program_conference_readiness", args=[talk.session.conference_id]
+        ),
+        "import": reverse("admin:program_conference_import"),
+    }
 
 
 def test_viewer_in_the_conference_zone_sees_one_clock(browser, program_url):
