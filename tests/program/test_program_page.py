@@ -20,7 +20,6 @@ from program.views import parallel_groups
 from tests.factories import (
     AffiliationFactory,
     AuthorshipFactory,
-    SessionFactory,
     SpeakerFactory,
     TalkFactory,
 )

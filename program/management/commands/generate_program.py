@@ -50,7 +50,7 @@ class Command(BaseCommand):
             raise CommandError("--parallel must be at least 1.")
         if not 1 <= options["sessions_per_day"] <= 7 * options["parallel"]:
             raise CommandError(
-                "--sessions-per-day must be 1 to 7 × --parallel (two-hour slots from 9:00)."
+                "--sessions-per-day must be 1 to 7 times --parallel (two-hour slots from 9:00)."
             )
         tz = ZoneInfo(options["time_zone"])
         conference = Conference.objects.create(
