@@ -73,6 +73,7 @@ def test_show_all_abstracts_renders_them_open_and_is_cached(
     url = opml20.get_absolute_url() + "?abstracts=all"
     html = client.get(url).content.decode()
     assert html.count("<details open>") == 25
+    assert html.count('<details class="about-program" open>') == 1
     assert html.count('<details class="session-about" open>') == 8
     assert "Hide the abstracts" in html
     with django_assert_max_num_queries(2):  # the version, and when Live now next changes
