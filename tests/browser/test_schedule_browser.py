@@ -3,6 +3,8 @@ with the keyboard and the "show all" switch, the day chips that stay at the top,
 sessions side by side, conference-day mode with a fixed clock, and the printed program's pages.
 Screenshots go to /tmp/shots/ and artifacts/screenshots/."""
 
+# ruff: noqa: F811 -- the fixtures of test_program_browser.py, imported, are test arguments here
+
 import io
 import re
 from datetime import UTC, datetime
@@ -45,7 +47,8 @@ def shoot(page, name):
 
 def tab_stops(page):
     return page.locator(FOCUSABLE).evaluate_all(
-        "els => els.filter(e => e.getClientRects().length && !e.closest('details:not([open]) > :not(summary)')).length"
+        "els => els.filter(e => e.getClientRects().length"
+        " && !e.closest('details:not([open]) > :not(summary)')).length"
     )
 
 
