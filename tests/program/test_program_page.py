@@ -3,6 +3,8 @@ conference-day mode; the index pages, organisation pages and search snippets aro
 
 import io
 import re
+import shutil
+import subprocess
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -227,3 +229,35 @@ def test_search_snippets_are_escaped(client):
     html = client.get("/search/", {"q": "kubeflow"}).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt; <mark>kubeflow</mark> after" in html
     assert "<script>alert(1)" not in html
+
+
+@pytest.mark.skipif(
+    shutil.which("w3m") is None, reason="w3m is not installed (apt-get install w3m)"
+)
+def test_text_browser_reads_the_program_in_order_without_junk(client, opml20, tmp_path):
+    page = tmp_path / "program.html"
+    page.write_bytes(client.get(opml20.get_absolute_url()).content)
+    text = subprocess.run(
+        ["w3m", "-dump", "-cols", "100", "-T", "text/html", str(page)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    ).stdout
+    order = [
+        "OpML '20 Conference Program",
+        "All the times listed below are in Pacific Daylight Time",
+        "Tuesday, July 28",
+        "9:00–10:30 am PDT",
+        "Session 1: Deep Learning and GPU Accelerated Data Science",
+        "Join the discussion on the Session 1 Slack channel.",
+        "DLSpec: A Deep Learning Task Exchange Specification",
+        "Abdul Dakkak and Cheng Li, University of Illinois at Urbana-Champaign",
+        "Wednesday, July 29",
+    ]
+    squashed = " ".join(text.split())
+    positions = [squashed.find(" ".join(words.split())) for words in order]
+    assert -1 not in positions, dict(zip(order, positions, strict=True))
+    assert positions == sorted(positions)
+    for junk in ("{%", "{{", "&amp;", "&#", "undefined", "pick-slot", "[ ]", "Available Media"):
+        assert junk not in text, junk
