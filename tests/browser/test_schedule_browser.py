@@ -177,3 +177,30 @@ def test_program_prints_in_about_four_pages_with_every_abstract(browser, program
     assert page.locator(".print-url").is_visible()
     assert page.locator("#session-1 .talk .abstract").first.is_visible()
     assert not page.locator("summary").first.is_visible()
+
+
+@pytest.mark.parametrize("path", ["/speakers/", "/affiliations/", "/opml20/sessions/"])
+def test_index_pages_pass_axe_wcag_21_aa_checks(browser, live_server, urls, path):
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    page = open_page(browser, live_server.url + path, zone="Europe/Berlin", viewport=PHONE)
+    results = axe.Axe().run(
+        page,
+        options={
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+        },
+    )
+    assert results.response["violations"] == [], results.generate_report()
+
+
+def test_program_on_conference_day_passes_axe(browser, urls):
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    with mock.patch("django.utils.timezone.now", return_value=DURING_SESSION_3):
+        page = open_page(browser, urls["program"], viewport=DESKTOP)
+        page.get_by_role("button", name="Show all abstracts").click()
+        results = axe.Axe().run(
+            page,
+            options={
+                "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+            },
+        )
+    assert results.response["violations"] == [], results.generate_report()
