@@ -122,7 +122,8 @@ def test_conference_day_opens_on_today_with_slack_one_tap_away(browser, live_ser
         today = page.locator('.day-index a[aria-current="date"]')
         assert today.inner_text() == "Thu, Jul 30"
         box = today.bounding_box()  # abstracts.js scrolls the chips to today on a phone
-        assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"]
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= PHONE["width"]
         banner = page.locator(".now-on")
         assert banner.bounding_box()["y"] < 400
         assert "live now" in banner.inner_text().lower()
