@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
@@ -227,8 +228,11 @@ def test_search_finds_word_forms_and_says_why(client, opml20):
 def test_search_snippets_are_escaped(client):
     TalkFactory(title="Escaping", abstract="Before <script>alert(1)</script> kubeflow after")
     html = client.get("/search/", {"q": "kubeflow"}).content.decode()
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; <mark>kubeflow</mark> after" in html
+    assert "<mark>kubeflow</mark> after" in html
+    # SQLite's snippet escapes the markup; PostgreSQL's ts_headline drops it (and is escaped too).
     assert "<script>alert(1)" not in html
+    if connection.vendor == "sqlite":
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; <mark>kubeflow</mark>" in html
 
 
 @pytest.mark.skipif(
