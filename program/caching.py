@@ -39,6 +39,8 @@ CONFERENCE_PAGES = {
     "program:session_detail": "conference_slug",
     "program:talk_detail": "conference_slug",
     "program:changes": "slug",
+    "program:session_list": "slug",
+    "program:speaker_list": "slug",
     "program:changes_feed": "slug",
     "feeds:conference": "slug",
     "feeds:session": "conference_slug",
@@ -49,7 +51,9 @@ CONFERENCE_PAGES = {
 SITE_PAGES = {
     "program:home",
     "program:search",
+    "speakers:speaker_list",
     "speakers:speaker_detail",
+    "speakers:affiliation_list",
     "speakers:affiliation_detail",
     "feeds:speaker",
     "sitemap",
@@ -86,8 +90,9 @@ def current_version(conference_slug):
 
 
 def next_clock_change(conference_slug, now):
-    """When Live now / Up next next change on the conference's pages (None: never again):
-    at a session's start or end, or when the conference's first day begins or its last ends."""
+    """When Live now / Up next / today next change on the conference's pages (None: never
+    again): at a session's start or end, or at any midnight from the conference's first day
+    to the end of its last."""
     rows = list(
         Session.objects.published()
         .filter(conference__slug=conference_slug)
@@ -99,9 +104,11 @@ def next_clock_change(conference_slug, now):
     instants = [time for start, end, _ in rows for time in (start, end)]
     first = timezone.localtime(min(instants), tz).date()
     last = timezone.localtime(max(instants), tz).date()
+    # Every midnight from the first day to the one after the last: the program page marks
+    # today's day and dims past ones, which change at midnight, not only at a session's edge.
     instants += [
-        datetime.combine(first, time.min, tzinfo=tz),
-        datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz),
+        datetime.combine(first + timedelta(days=offset), time.min, tzinfo=tz)
+        for offset in range((last - first).days + 2)
     ]
     return min((instant for instant in instants if instant > now), default=None)
 

@@ -16,16 +16,23 @@ class ProgramClock:
     up_next: object = None
 
 
+def conference_today(conference, sessions, now):
+    """Today's date in the conference's zone while the conference is on (from the day of its
+    first session to that of its last), else None."""
+    sessions = list(sessions)
+    if not sessions:
+        return None
+    today = timezone.localtime(now, conference.tz).date()
+    first_day = timezone.localtime(min(s.start for s in sessions), conference.tz).date()
+    last_day = timezone.localtime(max(s.end for s in sessions), conference.tz).date()
+    return today if first_day <= today <= last_day else None
+
+
 def program_clock(conference, sessions, now):
     """Mark the session in progress as live and the next one to start as up next, but only
     while the conference is on: from its first day to its last, in its own zone."""
     sessions = list(sessions)
-    if not sessions:
-        return ProgramClock()
-    today = timezone.localtime(now, conference.tz).date()
-    first_day = timezone.localtime(sessions[0].start, conference.tz).date()
-    last_day = timezone.localtime(sessions[-1].end, conference.tz).date()
-    if not first_day <= today <= last_day:
+    if conference_today(conference, sessions, now) is None:
         return ProgramClock()
     live = next((s for s in sessions if s.start <= now < s.end), None)
     up_next = next((s for s in sessions if s.start > now), None)

@@ -14,15 +14,28 @@ from operator import and_, or_
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Layout
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
 from django.db import connection
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from program.models import Talk
 from speakers.models import Affiliation, Speaker
 
 RESULTS_PER_KIND = 50
+SNIPPET_WORDS = 30
+# ts_headline's marks: control characters no program text holds, so that the text around them
+# can be escaped before they become <mark> (ts_headline itself escapes nothing).
+START_MARK, STOP_MARK = "\x02", "\x03"
+# The light stemmer of SQLite search: "moderating" and "moderation" both become "moderat".
+SUFFIXES = ("ations", "ation", "ings", "ions", "ing", "ion", "ers", "ed", "es", "er", "s")
 
 
 class SearchForm(forms.Form):
@@ -71,6 +84,46 @@ def words(query):
     return re.findall(r"\w+", query)
 
 
+def stem(word):
+    """The word without one common English ending, if at least three letters stay."""
+    lowered = word.casefold()
+    for suffix in SUFFIXES:
+        if lowered.endswith(suffix) and len(lowered) - len(suffix) >= 3:
+            return lowered[: -len(suffix)]
+    return lowered
+
+
+def marked(text):
+    """ts_headline's output, escaped, with its marks as <mark>."""
+    return mark_safe(escape(text).replace(START_MARK, "<mark>").replace(STOP_MARK, "</mark>"))
+
+
+def snippet(text, query, size=SNIPPET_WORDS):
+    """About `size` words of `text` around the first match of a word of `query` (by its stem),
+    escaped, every match in it as <mark>; None when nothing matches."""
+    stems = [re.escape(stem(word)) for word in words(query)]
+    if not stems or not text:
+        return None
+    pattern = re.compile(r"\w*(?:" + "|".join(stems) + r")\w*", re.IGNORECASE)
+    first = pattern.search(text)
+    if first is None:
+        return None
+    before = text[: first.start()].split()
+    after = text[first.start() :].split()
+    start = max(0, len(before) - size // 3)
+    shown = before[start:] + after[: size - (len(before) - start)]
+    piece = " ".join(shown)
+    html = []
+    position = 0
+    for match in pattern.finditer(piece):
+        html += [escape(piece[position : match.start()]), f"<mark>{escape(match.group())}</mark>"]
+        position = match.end()
+    html.append(escape(piece[position:]))
+    prefix = "… " if start else ""
+    suffix = " …" if start + len(shown) < len(before) + len(after) else ""
+    return mark_safe(prefix + "".join(html) + suffix)
+
+
 def _matching(queryset, query, fields, config):
     """Filter `queryset` to rows matching `query` over `fields` [(field, weight)], best first."""
     if connection.vendor == "postgresql":
@@ -82,20 +135,52 @@ def _matching(queryset, query, fields, config):
         # typed words match as they do on SQLite; only letters and digits reach to_tsquery.
         prefixes = " & ".join(f"{word}:*" for word in words(query))
         search_query = SearchQuery(prefixes, search_type="raw", config=config)
+        headlines = {
+            f"headline_{name.replace('__', '_')}": SearchHeadline(
+                name,
+                search_query,
+                config=config,
+                start_sel=START_MARK,
+                stop_sel=STOP_MARK,
+                max_words=SNIPPET_WORDS,
+                min_words=SNIPPET_WORDS // 2,
+                highlight_all=name in ("title", "name"),
+            )
+            for name, _ in fields
+        }
         return (
-            queryset.annotate(document=vector, rank=SearchRank(vector, search_query))
+            queryset.annotate(document=vector, rank=SearchRank(vector, search_query), **headlines)
             .filter(document=search_query)
             .order_by("-rank", *queryset.query.order_by or queryset.model._meta.ordering)
         )
+    # SQLite: each word's stem ("moderat" for "moderating") anywhere in one of the fields.
     return queryset.filter(
         reduce(
             and_,
             (
-                reduce(or_, (Q(**{f"{name}__icontains": word}) for name, _ in fields))
+                reduce(or_, (Q(**{f"{name}__icontains": stem(word)}) for name, _ in fields))
                 for word in words(query)
             ),
         )
     )
+
+
+def why(obj, query, fields):
+    """Why `obj` matched: its fields' text with the matches marked, from ts_headline on
+    PostgreSQL, else from `snippet`; the first field that holds a match, or None."""
+    for name in fields:
+        headline = getattr(obj, f"headline_{name.replace('__', '_')}", None)
+        if headline is not None:
+            if START_MARK in headline:
+                return marked(headline)
+            continue
+        value = obj
+        for part in name.split("__"):
+            value = getattr(value, part, None) if value is not None else None
+        found = snippet(str(value), query) if value else None
+        if found:
+            return found
+    return None
 
 
 def search(query):
@@ -119,9 +204,13 @@ def search(query):
         [("name", "A")],
         "simple",
     )
-    return SearchResults(
-        query=query,
-        talks=list(talks[:RESULTS_PER_KIND]),
-        speakers=list(speakers[:RESULTS_PER_KIND]),
-        affiliations=list(affiliations[:RESULTS_PER_KIND]),
-    )
+    talks = list(talks[:RESULTS_PER_KIND])
+    for talk in talks:
+        talk.snippet = why(talk, query, ["abstract", "title"])
+    speakers = list(speakers[:RESULTS_PER_KIND])
+    for speaker in speakers:
+        speaker.snippet = why(speaker, query, ["name", "affiliation__name"])
+    affiliations = list(affiliations[:RESULTS_PER_KIND])
+    for affiliation in affiliations:
+        affiliation.snippet = why(affiliation, query, ["name"])
+    return SearchResults(query=query, talks=talks, speakers=speakers, affiliations=affiliations)

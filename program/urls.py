@@ -12,6 +12,8 @@ urlpatterns = [
     path("picks/lists/<slug:feed>/", picks.list_endpoint, name="picks_list"),
     path("picks/<slug:feed>/", views.PickListDetailView.as_view(), name="picks_detail"),
     path("<slug:slug>/", views.ConferenceDetailView.as_view(), name="conference_detail"),
+    path("<slug:slug>/sessions/", views.SessionListView.as_view(), name="session_list"),
+    path("<slug:slug>/speakers/", views.ConferenceSpeakerListView.as_view(), name="speaker_list"),
     # frab / c3voc schedule exports
     path("<slug:conference_slug>/schedule.xml", views.schedule_xml, name="schedule_xml"),
     path("<slug:conference_slug>/schedule.json", views.schedule_json, name="schedule_json"),

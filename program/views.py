@@ -2,8 +2,10 @@
 querysets name every join and say what is public; `PreviewMixin` is the one hook that lets
 staff see drafts."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,10 +14,10 @@ from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
-from django.views.generic import DetailView
+from django.views.generic import DetailView, ListView
 
 from program import frab
-from program.clock import program_clock
+from program.clock import conference_today, program_clock
 from program.models import Conference, Session, Talk
 from program.picks import PickList
 from program.search import SearchForm, search
@@ -72,21 +74,65 @@ class CanonicalPathMixin:
         return self.render_to_response(self.get_context_data(object=self.object))
 
 
+def parallel_groups(sessions):
+    """A day's sessions in time order, grouped so that sessions on at the same time (by
+    `Session.overlaps`, also through a chain of overlaps) share a group: [[session, ...], ...]."""
+    groups = []
+    for session in sorted(sessions, key=lambda s: (s.start, s.order, s.number)):
+        if groups and any(session.overlaps(other) for other in groups[-1]):
+            groups[-1].append(session)
+        else:
+            groups.append([session])
+    return groups
+
+
+@dataclass
+class ProgramDay:
+    """A day of the program page: its sessions grouped by overlap, and where it stands while
+    the conference is on (today, or past)."""
+
+    day: object
+    groups: list
+    is_today: bool = False
+    is_past: bool = False
+
+    @property
+    def anchor(self):
+        return f"day-{self.day.date:%Y-%m-%d}"
+
+
 class ConferenceDetailView(CanonicalPathMixin, PreviewMixin, DetailView):
-    """The whole program of a conference: days → sessions → talks → authors."""
+    """The whole program of a conference: days → sessions → talks → authors, compact (abstracts
+    and descriptions open in place; `?abstracts=all` prints them open)."""
 
     def get_queryset(self):
         return Conference.objects.visible(self.preview).with_program(include_drafts=self.preview)
 
     def get_context_data(self, **kwargs):
-        sessions = [s for day in self.object.days.all() for s in day.sessions.all()]
+        now = timezone.now()
+        days = [(day, list(day.sessions.all())) for day in self.object.days.all()]
+        sessions = [s for _, day_sessions in days for s in day_sessions]
         for session in sessions:
             # Prefetched sessions share this conference: give it to them so that their
             # links need no query each.
             session.conference = self.object
+        today = conference_today(self.object, sessions, now)
+        program_days = [
+            ProgramDay(
+                day=day,
+                groups=parallel_groups(day_sessions),
+                is_today=day.date == today,
+                is_past=today is not None and day.date < today,
+            )
+            for day, day_sessions in days
+            if day_sessions
+        ]
         return super().get_context_data(
             sessions=sessions,
-            clock=program_clock(self.object, sessions, timezone.now()),
+            program_days=program_days,
+            today=next((d for d in program_days if d.is_today), None),
+            open_abstracts=self.request.GET.get("abstracts") == "all",
+            clock=program_clock(self.object, sessions, now),
             **kwargs,
         )
 
@@ -173,7 +219,8 @@ class SpeakerDetailView(FollowMergesMixin, PreviewMixin, DetailView):
 
 
 class AffiliationDetailView(FollowMergesMixin, PreviewMixin, DetailView):
-    """An organisation, the people who spoke for it or work there, and their talks."""
+    """An organisation, the people who spoke for it or work there, and their talks: each talk
+    once, even when several of its authors share the organisation."""
 
     alias_model = AffiliationAlias
 
@@ -184,13 +231,79 @@ class AffiliationDetailView(FollowMergesMixin, PreviewMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         printed_here = Authorship.objects.filter(affiliation=self.object).values("speaker")
-        return super().get_context_data(
-            speakers=self.visible_speakers()
+        speakers = list(
+            self.visible_speakers()
             .filter(Q(affiliation=self.object) | Q(pk__in=printed_here))
             .with_talks(self.visible_talks())
-            .order_by("name", "pk"),
+            .order_by("name", "pk")
+        )
+        talks = {}
+        for speaker in speakers:
+            for authorship in speaker.authorships.all():
+                talks.setdefault(authorship.talk_id, authorship.talk)
+        return super().get_context_data(
+            speakers=speakers,
+            talks=sorted(talks.values(), key=lambda t: (t.session.start, t.order, t.pk)),
             **kwargs,
         )
+
+
+class SpeakerListView(PreviewMixin, ListView):
+    """Every public speaker, by name, with their organisation."""
+
+    template_name = "speakers/speaker_list.html"
+
+    def get_queryset(self):
+        return self.visible_speakers().select_related("affiliation").order_by("name", "pk")
+
+
+class AffiliationListView(PreviewMixin, ListView):
+    """Every organisation with a public page, by name."""
+
+    template_name = "speakers/affiliation_list.html"
+
+    def get_queryset(self):
+        if self.preview:
+            return Affiliation.objects.all()
+        return Affiliation.objects.public(self.visible_talks())
+
+
+class ConferenceSpeakerListView(PreviewMixin, ListView):
+    """The speakers of one conference, by name."""
+
+    template_name = "speakers/speaker_list.html"
+
+    def get_queryset(self):
+        self.conference = get_object_or_404(
+            Conference.objects.visible(self.preview), slug=self.kwargs["slug"]
+        )
+        talks = self.visible_talks().filter(session__conference=self.conference)
+        return (
+            Speaker.objects.presenting(talks).select_related("affiliation").order_by("name", "pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(conference=self.conference, **kwargs)
+
+
+class SessionListView(PreviewMixin, ListView):
+    """The sessions of one conference: when, title, Slack line and how many talks."""
+
+    template_name = "program/session_list.html"
+
+    def get_queryset(self):
+        self.conference = get_object_or_404(
+            Conference.objects.visible(self.preview), slug=self.kwargs["slug"]
+        )
+        return (
+            Session.objects.visible(self.preview)
+            .filter(conference=self.conference)
+            .select_related("conference")
+            .prefetch_related(Prefetch("talks", queryset=self.visible_talks()))
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(conference=self.conference, **kwargs)
 
 
 # frab / c3voc schedule exports (program/frab.py): thin views, so they can be cached alike.

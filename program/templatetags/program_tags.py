@@ -70,26 +70,36 @@ def when(obj, *, with_date=False):
 
 
 @register.simple_tag
-def byline(talk):
+def byline(talk, current=None):
     """The author line exactly as printed, each name linking to its speaker and each
-    organisation to its page."""
-    return mark_safe(byline_html(talk))
+    organisation to its page, except the page at `current` (the one being read)."""
+    return mark_safe(byline_html(talk, current=current))
 
 
-def byline_html(talk, links=None):
+@register.simple_tag
+def plain_byline(talk):
+    """The author line exactly as printed, without links (the program page: its names are
+    linked on the talk pages, not 75 more tab stops here)."""
+    return mark_safe(byline_html(talk, plain=True))
+
+
+def byline_html(talk, links=None, *, plain=False, current=None):
     # Plain escaping and joining: format_html's lazy wrappers cost more than the text itself
     # on a program of thousands of names. `links` (from byline_links) serves a whole page.
     speaker_path, affiliation_path = links or byline_links()
+
+    def link(url, text):
+        return text if plain or url == current else f'<a href="{url}">{text}</a>'
+
     parts = []
     for affiliation, members in author_groups(talk.authorships.all()):
         names = join_names(
-            f'<a href="{speaker_path.format(slug=slug_text(m.speaker.slug))}">'
-            f"{escape(m.printed_name)}</a>"
+            link(speaker_path.format(slug=slug_text(m.speaker.slug)), escape(m.printed_name))
             for m in members
         )
         if affiliation:
             url = affiliation_path.format(slug=slug_text(affiliation.slug))
-            parts.append(f'{names}, <a href="{url}">{escape(str(affiliation))}</a>')
+            parts.append(f"{names}, {link(url, escape(str(affiliation)))}")
         else:
             parts.append(names)
     return "; ".join(parts)
@@ -108,34 +118,41 @@ def slug_text(slug):
 
 
 @register.simple_tag
-def talk_rows(session, heading="h3"):
-    """The session's talks as includes/talk.html renders them one by one (with `heading` as
-    talk_heading), byte for byte, from Python: the program page lists every talk of the
-    conference, and a template include per talk was most of its rendering time."""
+def talk_rows(session, heading="h3", open_abstracts=False):
+    """The session's talks as includes/talk.html renders them one by one in its compact form
+    (`compact=True`, `heading` as talk_heading, `open_abstracts`), byte for byte, from Python:
+    the program page lists every talk of the conference, and a template include per talk was
+    most of its rendering time."""
     rows = []
     links = byline_links()
     talk_path = path_format("program:talk_detail", conference_slug="", slug="")
     conference_slug = slug_text(session.conference.slug)
+    details = "<details open>" if open_abstracts else "<details>"
     for talk in session.talks.all():
         slug = escape(talk.slug)
         title = escape(talk.title)
         url = talk_path.format(conference_slug=conference_slug, slug=slug_text(talk.slug))
-        if talk.media_url:
-            media = f'<p class="media"><a href="{escape(talk.media_url)}">Available Media</a></p>'
-        elif talk.has_media:
-            media = '<p class="media">Available Media</p>'
-        else:
-            media = ""
+        media = (
+            f'<p class="media"><a href="{escape(talk.media_url)}">Available Media</a></p>'
+            if talk.media_url
+            else ""
+        )
+        abstract = (
+            f'{details}<summary>Abstract</summary><div class="abstract">'
+            f"{linebreaks(talk.abstract, autoescape=True)}</div></details>"
+            if talk.abstract
+            else ""
+        )
         rows.append(
             f'\n    <article class="talk" id="talk-{slug}" aria-labelledby="talk-{slug}-title">\n'
             f'  <{heading} id="talk-{slug}-title"><a href="{escape(url)}">'
             f"{title}</a></{heading}>\n"
             "  \n"
-            f'  <p class="authors">{byline_html(talk, links)}</p>\n'
+            f'  <p class="authors">{byline_html(talk, links, plain=True)}</p>\n'
             f'  <span class="pick-slot" data-pick="{talk.uid}" data-pick-title="{title}">'
-            "</span>\n\n"
-            f"  {media}\n\n"
-            f'  <div class="abstract">{linebreaks(talk.abstract, autoescape=True)}</div>\n'
+            "</span>\n"
+            f"  {media}\n"
+            f"  {abstract}\n"
             "</article>\n\n  "
         )
     return mark_safe("".join(rows))

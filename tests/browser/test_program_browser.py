@@ -233,9 +233,12 @@ def test_keyboard_user_can_skip_to_the_content(browser, program_url):
 
 def test_attendee_finds_a_talk_by_searching(browser, urls):
     page = open_page(browser, urls["program"], viewport=PHONE)
-    page.get_by_role("link", name="Search", exact=True).click()
-    page.get_by_label("Search talks, speakers and organisations").fill("Kubernetes")
-    page.get_by_role("button", name="Search").click()
+    # The header's search box, on every page.
+    page.get_by_label("Search the program").fill("Kubernetes")
+    page.get_by_label("Search the program").press("Enter")
+    assert page.get_by_label("Search talks, speakers and organisations").input_value() == (
+        "Kubernetes"
+    )
     page.screenshot(path=SCREENSHOTS / "search-phone.png", full_page=True)
     page.get_by_role("link", name="SPOK - Managing ML/Big Data Spark Workloads").click()
     assert page.url == urls["talk"]

@@ -38,6 +38,11 @@ def test_public_pages_are_valid_html5(client, opml20, tmp_path):
         "picks": reverse("program:picks"),
         "picks-list": reverse("program:picks_detail", kwargs={"feed": feed}),
         "not-found": "/no-such-page/",
+        "program-abstracts": opml20.get_absolute_url() + "?abstracts=all",
+        "speakers": reverse("speakers:speaker_list"),
+        "conference-speakers": reverse("program:speaker_list", kwargs={"slug": opml20.slug}),
+        "sessions": reverse("program:session_list", kwargs={"slug": opml20.slug}),
+        "affiliations": reverse("speakers:affiliation_list"),
     }
     # During Session 3, so that "Live now" and "Up next" are rendered and checked too.
     with mock.patch(

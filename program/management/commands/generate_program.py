@@ -29,6 +29,12 @@ class Command(BaseCommand):
         parser.add_argument("--authors-per-talk", type=int, default=3)
         parser.add_argument("--time-zone", default="America/Los_Angeles")
         parser.add_argument(
+            "--parallel",
+            type=int,
+            default=1,
+            help="Sessions on at the same time in each slot (tracks; default 1).",
+        )
+        parser.add_argument(
             "--start-date",
             type=date.fromisoformat,
             default=date(2030, 3, 4),
@@ -40,8 +46,12 @@ class Command(BaseCommand):
         slug = options["slug"]
         if Conference.objects.filter(slug=slug).exists():
             raise CommandError(f"A conference with slug “{slug}” already exists.")
-        if not 1 <= options["sessions_per_day"] <= 7:
-            raise CommandError("--sessions-per-day must be 1 to 7 (two-hour slots from 9:00).")
+        if options["parallel"] < 1:
+            raise CommandError("--parallel must be at least 1.")
+        if not 1 <= options["sessions_per_day"] <= 7 * options["parallel"]:
+            raise CommandError(
+                "--sessions-per-day must be 1 to 7 times --parallel (two-hour slots from 9:00)."
+            )
         tz = ZoneInfo(options["time_zone"])
         conference = Conference.objects.create(
             name=f"Synthetic conference {slug}",
@@ -57,9 +67,12 @@ class Command(BaseCommand):
             day = Day.objects.create(
                 conference=conference, date=options["start_date"] + timedelta(days=day_index)
             )
-            for slot in range(options["sessions_per_day"]):
+            for index in range(options["sessions_per_day"]):
+                # With --parallel N, N sessions share each two-hour slot (the second track
+                # starting half an hour later, so their times overlap without being equal).
+                slot, track = divmod(index, options["parallel"])
                 number = len(sessions) + 1
-                start = datetime.combine(day.date, time(9 + 2 * slot), tzinfo=tz)
+                start = datetime.combine(day.date, time(9 + 2 * slot, 30 * (track % 2)), tzinfo=tz)
                 sessions.append(
                     Session(
                         conference=conference,
