@@ -2,8 +2,6 @@
 1280 px screen, the time zone note Django adds on devices in another zone is gone, and the merge
 page's plan follows the record chosen to keep."""
 
-from pathlib import Path
-
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -11,15 +9,10 @@ from django.urls import reverse
 
 from program.models import Session, Talk
 from speakers.models import Affiliation
+from tests.browser.support import BROWSER_MARKS, SCREENSHOTS, launch_chromium
 from tests.factories import AffiliationFactory
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed"),
-]
+pytestmark = BROWSER_MARKS
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
@@ -48,10 +41,7 @@ def admin_data(live_server, transactional_db, opml20, admin_user):
 @pytest.fixture
 def admin_page(admin_data):
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(playwright)
         # A committee member in Berlin: Django would say "9 hours ahead of server time".
         context = browser.new_context(
             viewport={"width": 1280, "height": 900}, timezone_id="Europe/Berlin", locale="en-US"

@@ -3,17 +3,11 @@ Security Policy it is meant to live with: everything from this site, no inline c
 also as data: URIs (Swagger UI's stylesheet draws its icons so). The header is added here, in the
 browser, so the test needs nothing of the site's own CSP setup."""
 
-from pathlib import Path
-
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+from tests.browser.support import BROWSER_MARKS, SCREENSHOTS, launch_chromium
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed"),
-]
+pytestmark = BROWSER_MARKS
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
@@ -33,10 +27,7 @@ def docs_url(live_server, transactional_db, opml20):
 @pytest.fixture
 def page(docs_url):
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(playwright)
         page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         page.errors, page.hosts = [], set()
         page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))

@@ -1,20 +1,13 @@
 """ "My picks" in a real browser, on a phone and a desktop: pick, subscribe, pick more, and the
 feed the calendar subscribed to shows the new picks at the same address."""
 
-from pathlib import Path
-
 import icalendar
 import pytest
 
 from program.models import Session, Talk
+from tests.browser.support import BROWSER_MARKS, SCREENSHOTS, launch_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed"),
-]
+pytestmark = BROWSER_MARKS
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe is not installed")
@@ -37,10 +30,7 @@ def picks_data(live_server, transactional_db, opml20):
 @pytest.fixture
 def browser(picks_data):
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
 

@@ -2,26 +2,16 @@
 the viewer's own times beside the conference's, the zone picker, phone and desktop layouts.
 Screenshots go to artifacts/screenshots/ for people to look at."""
 
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 
 from program.models import Talk
+from tests.browser.support import BROWSER_MARKS, DESKTOP, PHONE, SCREENSHOTS, launch_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed"),
-]
+pytestmark = BROWSER_MARKS
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe is not installed")
-
-PHONE = {"width": 375, "height": 812}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture
@@ -51,10 +41,7 @@ def program_url(urls):
 @pytest.fixture
 def browser(urls):
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
 

@@ -15,21 +15,15 @@ import pytest
 from django.core.management import call_command
 
 from program.models import Conference, Session
+from tests.browser.support import BROWSER_MARKS, DESKTOP, PHONE, SCREENSHOTS
 from tests.browser.test_program_browser import (  # noqa: F401 -- fixtures
-    CHROMIUM,
-    DESKTOP,
-    PHONE,
-    SCREENSHOTS,
     browser,
     open_page,
     program_url,
     urls,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed"),
-]
+pytestmark = BROWSER_MARKS
 pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 SHOTS = Path("/tmp/shots")
