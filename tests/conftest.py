@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-from program.management.commands.generate_program import LARGE_PROGRAM
+from program.management.commands.generate_program import LARGE_PROGRAM, PARALLEL_PROGRAM
 from program.models import Conference
 from tests.factories import make_committee_member
 
@@ -54,3 +54,10 @@ def member_client(client, member):
     """A test client logged in as a program committee member."""
     client.force_login(member)
     return client
+
+
+@pytest.fixture
+def parallel_program(db):
+    """A published synthetic conference ("tracks") whose sessions 1 and 2 run in parallel."""
+    call_command("generate_program", slug="tracks", stdout=io.StringIO(), **PARALLEL_PROGRAM)
+    return Conference.objects.get(slug="tracks")

@@ -5,16 +5,14 @@ Screenshots go to /tmp/shots/ and artifacts/screenshots/."""
 
 # ruff: noqa: F811 -- the fixtures of test_program_browser.py, imported, are test arguments here
 
-import io
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.core.management import call_command
 
-from program.models import Conference, Session
+from program.models import Session
 from tests.browser.support import BROWSER_MARKS, DESKTOP, PHONE, SCREENSHOTS
 from tests.browser.test_program_browser import (  # noqa: F401 -- fixtures
     browser,
@@ -128,20 +126,11 @@ def test_conference_day_opens_on_today_with_slack_one_tap_away(browser, live_ser
 
 
 @pytest.fixture
-def parallel_url(live_server, transactional_db):
-    call_command(
-        "generate_program",
-        slug="tracks",
-        days=2,
-        sessions_per_day=4,
-        talks_per_session=2,
-        parallel=2,
-        stdout=io.StringIO(),
+def parallel_url(live_server, transactional_db, parallel_program):
+    assert Session.objects.get(conference=parallel_program, number=1).overlaps(
+        Session.objects.get(conference=parallel_program, number=2)
     )
-    assert Session.objects.get(conference__slug="tracks", number=1).overlaps(
-        Session.objects.get(conference__slug="tracks", number=2)
-    )
-    return live_server.url + Conference.objects.get(slug="tracks").get_absolute_url()
+    return live_server.url + parallel_program.get_absolute_url()
 
 
 def test_parallel_sessions_side_by_side_on_desktop_stacked_on_phone(parallel_url, browser):

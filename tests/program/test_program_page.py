@@ -1,7 +1,6 @@
 """The attendee's program page (issue 11): compact, scannable, parallel sessions side by side,
 conference-day mode; the index pages, organisation pages and search snippets around it."""
 
-import io
 import re
 import shutil
 import subprocess
@@ -10,14 +9,13 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from program import caching
 from program.caching import next_clock_change
-from program.models import RESERVED_CONFERENCE_SLUGS, Conference, Session, Talk
+from program.models import RESERVED_CONFERENCE_SLUGS, Session, Talk
 from program.templatetags.program_tags import talk_rows
 from program.views import parallel_groups
 from tests.factories import (
@@ -110,17 +108,8 @@ def test_parallel_groups_follow_session_overlaps():
     assert parallel_groups([d, c, b, a]) == [[a, b, c], [d]]
 
 
-def test_parallel_sessions_share_a_slot(client):
-    call_command(
-        "generate_program",
-        slug="tracks",
-        days=2,
-        sessions_per_day=4,
-        talks_per_session=2,
-        parallel=2,
-        stdout=io.StringIO(),
-    )
-    conference = Conference.objects.get(slug="tracks")
+def test_parallel_sessions_share_a_slot(client, parallel_program):
+    conference = parallel_program
     first, second = Session.objects.filter(conference=conference, number__in=[1, 2])
     assert first.overlaps(second)
     html = client.get(conference.get_absolute_url()).content.decode()

@@ -16,6 +16,9 @@ from speakers.models import Affiliation, Authorship, Speaker
 # The "large program" that tests pin query counts on and benchmarks time: 20 days of 5 sessions of
 # 20 talks (2,000 talks, 6,000 authorships), 80 times OpML '20.
 LARGE_PROGRAM = {"days": 20, "sessions_per_day": 5, "talks_per_session": 20}
+# The program with parallel sessions that tests lay out side by side: 2 days of 4 sessions in 2
+# parallel tracks, 2 talks each.
+PARALLEL_PROGRAM = {"days": 2, "sessions_per_day": 4, "talks_per_session": 2, "parallel": 2}
 
 
 class Command(BaseCommand):
