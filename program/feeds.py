@@ -4,7 +4,6 @@ builds the calendar (program/ical.py) and answers conditional requests with 304.
 Feeds only read: revisions are written where the program changes (program/revisions.py)."""
 
 import hashlib
-from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
@@ -90,24 +89,6 @@ def recorded(events):
     return sent, revisions
 
 
-def feed_authors(talks):
-    """{talk id: [ical.Author, …]} for `talks` (a queryset), in byline order, in one query."""
-    authors = defaultdict(list)
-    rows = Authorship.objects.filter(talk__in=talks).values_list(
-        "talk_id",
-        "credited_name",
-        "speaker__name",
-        "speaker__slug",
-        "speaker__updated_at",
-        "affiliation_id",
-        "affiliation__name",
-        "affiliation__updated_at",
-    )
-    for talk_id, *values in rows:
-        authors[talk_id].append(ical.Author.from_values(*values))
-    return authors
-
-
 def feed_sessions(sessions):
     """Published sessions with their conference and published talks."""
     return (
@@ -120,7 +101,9 @@ def feed_sessions(sessions):
 def conference_events(sessions):
     """A session's event, and an event for each of its talks that has its own times."""
     sessions = list(sessions)
-    authors = feed_authors(Talk.objects.published().filter(session__in=sessions))
+    authors = Authorship.objects.bylines(
+        Talk.objects.published().filter(session__in=sessions), dated=True
+    )
     events = []
     for session in sessions:
         talks = list(session.talks.all())
@@ -132,7 +115,7 @@ def conference_events(sessions):
 def talk_events(talks):
     """Each talk's own event (`talks` is a queryset of published talks)."""
     talks = talks.select_related("session__conference")
-    authors = feed_authors(talks)
+    authors = Authorship.objects.bylines(talks, dated=True)
     return [ical.talk_event(talk, authors[talk.pk]) for talk in talks]
 
 
@@ -236,7 +219,9 @@ def picks_events(uids):
     """The picked sessions' events and the picked talks' events, without doubles: a talk without
     its own times is left out when its session is picked (its event would be the session's)."""
     sessions = list(feed_sessions(Session.objects.filter(uid__in=uids)))
-    authors = feed_authors(Talk.objects.published().filter(session__in=sessions))
+    authors = Authorship.objects.bylines(
+        Talk.objects.published().filter(session__in=sessions), dated=True
+    )
     events = [ical.session_event(s, list(s.talks.all()), authors) for s in sessions]
     talks = (
         Talk.objects.published()

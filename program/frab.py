@@ -168,18 +168,20 @@ def sessions_of(conference):
 # The schedule ------------------------------------------------------------------------------------
 
 
-def person(authorship, absolute_url):
-    speaker = authorship.speaker
-    name = authorship.printed_name
+def person(author, absolute_url):
+    """A byline's name (a `speakers.bylines.Author`) as a frab person."""
+    speaker_id = author.speaker_id
     return {
-        "id": speaker.pk,
+        "id": speaker_id,
         # The schema's recipe for people without an e-mail address: a stable UUID.
         "guid": str(
-            uuid.uuid5(uuid.NAMESPACE_URL, f"acct:speaker-{speaker.pk}@{settings.SITE_DOMAIN}")
+            uuid.uuid5(uuid.NAMESPACE_URL, f"acct:speaker-{speaker_id}@{settings.SITE_DOMAIN}")
         ),
-        "name": name,
-        "public_name": name,
-        "url": absolute_url(reverse("speakers:speaker_detail", kwargs={"slug": speaker.slug})),
+        "name": author.printed_name,
+        "public_name": author.printed_name,
+        "url": absolute_url(
+            reverse("speakers:speaker_detail", kwargs={"slug": author.speaker_slug})
+        ),
     }
 
 
@@ -195,7 +197,7 @@ def links(session, talk):
 
 def event(conference, session, room, slot, absolute_url):
     talk = slot.talk
-    authorships = list(talk.authorships.all())
+    authors = talk.byline
     url = reverse(
         "program:talk_detail", kwargs={"conference_slug": conference.slug, "slug": talk.slug}
     )
@@ -215,10 +217,10 @@ def event(conference, session, room, slot, absolute_url):
         "language": None,
         # frab has no affiliations: the abstract opens with the byline as the program prints it.
         "abstract": "\n\n".join(
-            part for part in (format_author_line(authorships), talk.abstract) if part
+            part for part in (format_author_line(authors), talk.abstract) if part
         ),
         "description": None,
-        "persons": [person(authorship, absolute_url) for authorship in authorships],
+        "persons": [person(author, absolute_url) for author in authors],
         "links": links(session, talk),
     }
 

@@ -94,33 +94,6 @@ def location(session):
     return session.slack_url or f"Session {session.number} Slack channel"
 
 
-@dataclass(frozen=True)
-class Organisation:
-    name: str
-
-
-@dataclass(frozen=True)
-class Author:
-    """One name of a byline, read as plain values (a feed reads thousands); it quacks like an
-    Authorship where `speakers.models.format_author_line` looks."""
-
-    printed_name: str
-    speaker_slug: str
-    affiliation_id: int | None
-    affiliation: Organisation | None
-    changed_at: datetime
-
-    @classmethod
-    def from_values(cls, credited_name, name, slug, speaker_changed, org_id, org_name, org_changed):
-        return cls(
-            printed_name=credited_name or name,
-            speaker_slug=slug,
-            affiliation_id=org_id,
-            affiliation=Organisation(org_name) if org_id else None,
-            changed_at=max(speaker_changed, org_changed) if org_id else speaker_changed,
-        )
-
-
 def session_event(session, talks, authors):
     """The session's event: its description, Slack invitation and its talks with authors.
     `authors` maps a talk's id to its Authors in byline order; the session's conference must be

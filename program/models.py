@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.db.models import F, Prefetch, Q
+from django.db.models.query import ModelIterable
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +26,7 @@ from program.history import ChangeLogEntry, EventRevision, ProgramVersion  # noq
 from program.links import path_to
 from program.picks import PickList  # noqa: F401 -- defined beside its logic, registered here
 from speakers.bylines import format_author_line
-from speakers.models import TimestampedModel, authorships_prefetch, byline_prefetch
+from speakers.models import Authorship, TimestampedModel, authorships_prefetch
 from speakers.text import NormalisedTextMixin
 
 # Every first path segment the site's own URLs use (opml/urls.py and the apps' urls.py, plus
@@ -167,8 +168,10 @@ class ConferenceQuerySet(PublishableQuerySet):
         return self.prefetch_related(
             "days",
             Prefetch("days__sessions", queryset=Session.objects.visible(include_drafts)),
-            Prefetch("days__sessions__talks", queryset=Talk.objects.visible(include_drafts)),
-            byline_prefetch("days__sessions__talks__"),
+            Prefetch(
+                "days__sessions__talks",
+                queryset=Talk.objects.visible(include_drafts).with_bylines(),
+            ),
         )
 
     def publish_with_program(self):
@@ -463,6 +466,17 @@ class Session(NormalisedTextMixin, ProgramItem):
             raise ValidationError(errors)
 
 
+class TalkWithBylineIterable(ModelIterable):
+    """Talks, each with its `byline` read in the same pass (see TalkQuerySet.with_bylines)."""
+
+    def __iter__(self):
+        talks = list(super().__iter__())
+        bylines = Authorship.objects.bylines([talk.pk for talk in talks])
+        for talk in talks:
+            talk.byline = bylines.get(talk.pk, [])
+        return iter(talks)
+
+
 class TalkQuerySet(PublishableQuerySet):
     @classmethod
     def published_q(cls, prefix=""):
@@ -475,6 +489,14 @@ class TalkQuerySet(PublishableQuerySet):
         return self.select_related("session__conference", "session__day").prefetch_related(
             authorships_prefetch()
         )
+
+    def with_bylines(self):
+        """Talks with their `byline` (speakers.bylines.Author values) read in one more query:
+        the whole program prints thousands of names, and reading authorships as model
+        instances (with their speakers and organisations) was most of its cost."""
+        clone = self._chain()
+        clone._iterable_class = TalkWithBylineIterable
+        return clone
 
 
 class Talk(NormalisedTextMixin, ProgramItem):
@@ -517,6 +539,13 @@ class Talk(NormalisedTextMixin, ProgramItem):
             "feeds:talk",
             kwargs={"conference_slug": self.session.conference.slug, "slug": self.slug},
         )
+
+    @cached_property
+    def byline(self):
+        """The authors in byline order, as `speakers.bylines.Author`s: read in bulk with the
+        talk by `Talk.objects.with_bylines()`, else made from its authorships (prefetch them
+        with their speakers and affiliations)."""
+        return [authorship.author for authorship in self.authorships.all()]
 
     @property
     def author_line(self):

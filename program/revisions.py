@@ -34,7 +34,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from django.utils import timezone
 
 from program import ical
-from program.feeds import feed_authors, feed_sessions
+from program.feeds import feed_sessions
 from program.models import (
     ChangeLogEntry,
     Conference,
@@ -269,7 +269,9 @@ def program_events(conference):
     """Every event the conference's feeds may show: each published session's, and each of its
     published talks' (at its own times or its session's), as the feeds build them."""
     sessions = list(feed_sessions(Session.objects.filter(conference=conference)))
-    authors = feed_authors(Talk.objects.published().filter(session__in=sessions))
+    authors = Authorship.objects.bylines(
+        Talk.objects.published().filter(session__in=sessions), dated=True
+    )
     events = []
     for session in sessions:
         talks = list(session.talks.all())

@@ -4,8 +4,43 @@ Plain functions with no database access, so the importer's parser (which checks 
 an author line the way the pages will print it back) and the pages share one rule.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
 from itertools import groupby
 from operator import attrgetter, itemgetter
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    """An organisation as a byline prints and links it."""
+
+    name: str
+    slug: str
+
+    def __str__(self):
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """One name of a byline as plain values: pages, feeds and exports print thousands, and three
+    model instances per name (authorship, speaker, organisation) cost more than the text.
+    `Authorship.objects.bylines()` reads them in bulk; `Authorship.author` makes one of a saved
+    authorship. `changed_at` (the later of the speaker's and the organisation's last change) is
+    set only where a feed dates its events by it."""
+
+    printed_name: str
+    speaker_id: int
+    speaker_slug: str
+    affiliation_id: int | None
+    affiliation: Organisation | None
+    changed_at: datetime | None = None
+
+
+def printed_name(credited_name, speaker_name):
+    """The name a byline prints: the one credited for that talk ("Mike Arov"), else the
+    speaker's own ("Mikhail Arov")."""
+    return credited_name or speaker_name
 
 
 def join_names(names):
@@ -34,16 +69,17 @@ def format_byline(authors):
     return "; ".join(parts)
 
 
-def author_groups(authorships):
-    """Group consecutive authorships that share an affiliation: [(affiliation, [authorships])]."""
+def author_groups(authors):
+    """Group consecutive Authors that share an organisation: [(organisation, [authors])]."""
     return [
         (group[0].affiliation, group)
-        for group in byline_groups(authorships, affiliation=attrgetter("affiliation_id"))
+        for group in byline_groups(authors, affiliation=attrgetter("affiliation_id"))
     ]
 
 
 def format_author_line(authorships):
-    """The byline of saved authorships, as the program prints it (see `format_byline`)."""
+    """The byline of saved authorships or Authors, as the program prints it (see
+    `format_byline`)."""
     return format_byline(
         (authorship.printed_name, authorship.affiliation.name if authorship.affiliation else None)
         for authorship in authorships

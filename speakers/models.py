@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 
+from speakers.bylines import Author, Organisation, printed_name
 from speakers.text import NormalisedTextMixin
 
 
@@ -34,23 +35,6 @@ def authorships_prefetch(prefix=""):
     return Prefetch(
         f"{prefix}authorships",
         queryset=Authorship.objects.select_related("speaker__affiliation", "affiliation"),
-    )
-
-
-def byline_prefetch(prefix=""):
-    """Prefetch a talk's authorships for its byline only (names, organisations, links): the
-    whole-program page prints thousands, and needs no bios nor speakers' own affiliations."""
-    return Prefetch(
-        f"{prefix}authorships",
-        queryset=Authorship.objects.select_related("speaker", "affiliation").only(
-            "talk_id",
-            "position",
-            "credited_name",
-            "speaker__name",
-            "speaker__slug",
-            "affiliation__name",
-            "affiliation__slug",
-        ),
     )
 
 
@@ -223,6 +207,40 @@ class SpeakerAlias(Alias):
         ]
 
 
+class AuthorshipQuerySet(models.QuerySet):
+    def bylines(self, talks, *, dated=False):
+        """{talk id: [bylines.Author, …]} for `talks` (ids or a queryset), in byline order, in
+        one query of plain values. With `dated`, each Author carries when its speaker or
+        organisation last changed (the feeds date their events by it)."""
+        fields = [
+            "talk_id",
+            "credited_name",
+            "speaker_id",
+            "speaker__name",
+            "speaker__slug",
+            "affiliation_id",
+            "affiliation__name",
+            "affiliation__slug",
+        ]
+        if dated:
+            fields += ["speaker__updated_at", "affiliation__updated_at"]
+        authors = defaultdict(list)
+        for talk_id, credited, speaker_id, name, slug, org_id, org_name, org_slug, *changed in (
+            self.filter(talk__in=talks).order_by("talk", "position", "pk").values_list(*fields)
+        ):
+            authors[talk_id].append(
+                Author(
+                    printed_name=printed_name(credited, name),
+                    speaker_id=speaker_id,
+                    speaker_slug=slug,
+                    affiliation_id=org_id,
+                    affiliation=Organisation(org_name, org_slug) if org_id else None,
+                    changed_at=max(filter(None, changed)) if changed else None,
+                )
+            )
+        return authors
+
+
 class Authorship(NormalisedTextMixin, models.Model):
     """A speaker's place in a talk's byline, with the affiliation printed for that talk."""
 
@@ -244,6 +262,8 @@ class Authorship(NormalisedTextMixin, models.Model):
         "(“Mike Arov” for Mikhail Arov).",
     )
 
+    objects = AuthorshipQuerySet.as_manager()
+
     class Meta:
         ordering = ["talk", "position", "pk"]
         constraints = [
@@ -256,4 +276,16 @@ class Authorship(NormalisedTextMixin, models.Model):
 
     @property
     def printed_name(self):
-        return self.credited_name or self.speaker.name
+        return printed_name(self.credited_name, self.speaker.name)
+
+    @property
+    def author(self):
+        """This name of the byline as a `bylines.Author` (load its speaker and affiliation)."""
+        affiliation = self.affiliation
+        return Author(
+            printed_name=self.printed_name,
+            speaker_id=self.speaker_id,
+            speaker_slug=self.speaker.slug,
+            affiliation_id=self.affiliation_id,
+            affiliation=Organisation(affiliation.name, affiliation.slug) if affiliation else None,
+        )

@@ -92,9 +92,9 @@ def byline_html(talk, links=None, *, plain=False, current=None):
         return text if plain or url == current else f'<a href="{url}">{text}</a>'
 
     parts = []
-    for affiliation, members in author_groups(talk.authorships.all()):
+    for affiliation, members in author_groups(talk.byline):
         names = join_names(
-            link(speaker_path.format(slug=slug_text(m.speaker.slug)), escape(m.printed_name))
+            link(speaker_path.format(slug=slug_text(m.speaker_slug)), escape(m.printed_name))
             for m in members
         )
         if affiliation:

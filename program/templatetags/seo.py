@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from program.links import path_to
 from program.models import AttendanceMode, ChangeLogEntry, Conference, Session, Talk
 from program.templatetags.program_tags import timed
 from speakers.models import Affiliation, Speaker
@@ -134,14 +135,17 @@ def status(uids, rescheduled):
     return RESCHEDULED if rescheduled & set(uids) else SCHEDULED
 
 
-def person(authorship, request):
+def person(author, request):
+    """A byline's name (a `speakers.bylines.Author`) as a schema.org Person."""
     data = {
         "@type": "Person",
-        "name": authorship.printed_name,
-        "url": request.build_absolute_uri(authorship.speaker.get_absolute_url()),
+        "name": author.printed_name,
+        "url": request.build_absolute_uri(
+            path_to("speakers:speaker_detail", slug=author.speaker_slug)
+        ),
     }
-    if authorship.affiliation:
-        data["affiliation"] = {"@type": "Organization", "name": authorship.affiliation.name}
+    if author.affiliation:
+        data["affiliation"] = {"@type": "Organization", "name": author.affiliation.name}
     return data
 
 
@@ -149,12 +153,12 @@ def performers(talks, request, limit=None):
     """Each speaker once, in program order; at most `limit`."""
     seen, people = set(), []
     for talk in talks:
-        for authorship in talk.authorships.all():
+        for author in talk.byline:
             if limit is not None and len(people) >= limit:
                 break
-            if authorship.speaker_id not in seen:
-                seen.add(authorship.speaker_id)
-                people.append(person(authorship, request))
+            if author.speaker_id not in seen:
+                seen.add(author.speaker_id)
+                people.append(person(author, request))
     return {"performer": people} if people else {}
 
 

@@ -15,7 +15,7 @@ from django.test import RequestFactory
 
 from program import caching
 from program.caching import next_clock_change
-from program.models import RESERVED_CONFERENCE_SLUGS, Session, Talk
+from program.models import RESERVED_CONFERENCE_SLUGS, Conference, Session, Talk
 from program.templatetags.program_tags import talk_rows
 from program.views import parallel_groups
 from tests.factories import (
@@ -34,7 +34,12 @@ DURING_SESSION_3 = datetime(2020, 7, 30, 16, 45, tzinfo=UTC)
 
 @pytest.mark.parametrize("open_abstracts", [False, True])
 def test_talk_rows_print_exactly_what_the_talk_include_prints(opml20, open_abstracts):
+    """The program page's rows (bylines read in bulk as values) against the talk include with
+    bylines made from authorship models, as the talk and session pages print them."""
     request = RequestFactory().get("/")
+    program = Conference.objects.with_program().get(pk=opml20.pk)
+    rows = {s.pk: s for day in program.days.all() for s in day.sessions.all()}
+    assert len(rows) == 8
     for session in Session.objects.filter(conference=opml20).with_talks():
         expected = "".join(
             "\n    "
@@ -51,7 +56,8 @@ def test_talk_rows_print_exactly_what_the_talk_include_prints(opml20, open_abstr
             + "\n  "
             for talk in session.talks.all()
         )
-        assert talk_rows(session, heading="h4", open_abstracts=open_abstracts) == expected
+        row_session = rows[session.pk]
+        assert talk_rows(row_session, heading="h4", open_abstracts=open_abstracts) == expected
 
 
 def test_program_is_compact_with_abstracts_and_descriptions_in_details(client, opml20):

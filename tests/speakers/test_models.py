@@ -4,9 +4,10 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from program.models import Talk
-from speakers.bylines import format_author_line, join_names
+from speakers.bylines import Organisation, format_author_line, join_names
 from speakers.models import (
     Affiliation,
+    Authorship,
     Speaker,
     duplicate_affiliation_groups,
 )
@@ -45,6 +46,39 @@ def test_byline_prints_the_credited_name():
     authorship = AuthorshipFactory(speaker__name="Mikhail Arov", credited_name="Mike Arov")
     assert authorship.talk.author_line == f"Mike Arov, {authorship.affiliation.name}"
     assert str(authorship.speaker) == "Mikhail Arov"
+
+
+def test_bylines_read_in_bulk_print_what_the_authorships_print(django_assert_num_queries):
+    talk = TalkFactory()
+    ibm = AffiliationFactory(name="IBM", slug="ibm")
+    # Saved out of order: the byline follows the positions, not the rows.
+    AuthorshipFactory(talk=talk, position=1, affiliation=None, speaker__name="Wen-mei Hwu")
+    credited = AuthorshipFactory(
+        talk=talk, position=0, affiliation=ibm, speaker__name="Mikhail Arov", credited_name="Mike"
+    )
+    other_talk = AuthorshipFactory().talk
+
+    with django_assert_num_queries(1):
+        bylines = Authorship.objects.bylines([talk.pk, other_talk.pk])
+    authors = bylines[talk.pk]
+    assert [a.printed_name for a in authors] == ["Mike", "Wen-mei Hwu"]
+    assert authors[0].speaker_id == credited.speaker_id
+    assert authors[0].speaker_slug == credited.speaker.slug
+    assert authors[0].affiliation == Organisation("IBM", "ibm")
+    assert str(authors[0].affiliation) == "IBM"
+    assert authors[1].affiliation is None
+    assert format_author_line(authors) == talk.author_line == "Mike, IBM; Wen-mei Hwu"
+    assert authors == [a.author for a in talk.authorships.order_by("position")]
+    assert len(bylines[other_talk.pk]) == 1
+    assert all(author.changed_at is None for author in authors)
+
+
+def test_dated_bylines_carry_the_later_change_of_speaker_and_organisation():
+    authorship = AuthorshipFactory()
+    Speaker.objects.filter(pk=authorship.speaker_id).update(updated_at="2020-07-01T00:00Z")
+    Affiliation.objects.filter(pk=authorship.affiliation_id).update(updated_at="2020-08-01T00:00Z")
+    (author,) = Authorship.objects.bylines([authorship.talk_id], dated=True)[authorship.talk_id]
+    assert author.changed_at.isoformat() == "2020-08-01T00:00:00+00:00"
 
 
 def test_a_speaker_appears_once_per_talk():
