@@ -21,7 +21,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.utils import timezone
 
 from program.links import path_format
-from program.models import Conference, Session, Talk
+from program.models import Conference, ProgramVersion, Session, Talk
 from speakers.models import Affiliation, Speaker
 
 
@@ -42,6 +42,29 @@ class ConferenceSitemap(PathSitemap):
         path = path_format("program:conference_detail", slug="")
         rows = Conference.objects.published().values_list("slug", "updated_at")
         return [(path.format(slug=slug), updated_at) for slug, updated_at in rows]
+
+
+class IndexSitemap(PathSitemap):
+    """The index pages: each published conference's sessions, speakers and change log, then
+    everyone's speakers and organisations. An index page says when it last changed only in its
+    Last-Modified header, which is the version it is cached under (program/caching.py): the
+    conference's for the first three, the site's for the other two. Their lastmod is that."""
+
+    CONFERENCE_PAGES = ("program:session_list", "program:speaker_list", "program:changes")
+    SITE_PAGES = ("speakers:speaker_list", "speakers:affiliation_list")
+
+    def items(self):
+        paths = [path_format(name, slug="") for name in self.CONFERENCE_PAGES]
+        rows = Conference.objects.published().values_list("slug", "version__changed_at")
+        items = [
+            (path.format(slug=slug), changed_at) for slug, changed_at in rows for path in paths
+        ]
+        site_changed_at = (
+            ProgramVersion.objects.filter(scope=ProgramVersion.SITE)
+            .values_list("changed_at", flat=True)
+            .first()
+        )
+        return items + [(path_format(name), site_changed_at) for name in self.SITE_PAGES]
 
 
 class SessionSitemap(PathSitemap):
@@ -90,6 +113,7 @@ class AffiliationSitemap(PathSitemap):
 
 SITEMAPS = {
     "conferences": ConferenceSitemap,
+    "indexes": IndexSitemap,
     "sessions": SessionSitemap,
     "talks": TalkSitemap,
     "speakers": SpeakerSitemap,
