@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 
 from program.models import Conference, Session, Talk
-from speakers.models import Affiliation, Speaker
 from tests.factories import AuthorshipFactory, ConferenceFactory, SessionFactory, TalkFactory
 
 # The seed prints session times as "9:00 am–10:30 am"; the site prints "9:00–10:30 am PDT".
@@ -245,19 +244,6 @@ def test_a_talk_with_its_own_times_shows_them(client):
     assert "9:30–10:00 am PDT" in text
 
 
-def test_sitemap_lists_every_public_page(client, opml20):
-    ConferenceFactory(is_published=False, slug="hidden")
-    xml = client.get("/sitemap.xml").content.decode()
-    assert "http://testserver/opml20/" in xml
-    assert "http://testserver/opml20/sessions/8/" in xml
-    assert (
-        f"http://testserver{Talk.objects.get(title__startswith='SPOK').get_absolute_url()}" in xml
-    )
-    assert "http://testserver/speakers/mikhail-arov/" in xml
-    assert "http://testserver/affiliations/intuit/" in xml
-    assert "/hidden/" not in xml
-
-
 # A cold render's queries, plus the public cache's on a miss: the version it checks (1), and on
 # the pages that mark Live now, when that next changes (1). A hit: tests/program/test_caching.py.
 # Each includes the change log's rescheduled events, for the JSON-LD's eventStatus (1).
@@ -274,21 +260,6 @@ def test_pages_run_constant_queries_on_a_large_program(
     with django_assert_max_num_queries(queries):
         response = client.get(url)
     assert response.status_code == 200
-
-
-def test_sitemap_runs_constant_queries_on_a_large_program(
-    client, large_program, django_assert_max_num_queries
-):
-    with django_assert_max_num_queries(11):  # +1: the version the public cache checks
-        xml = client.get("/sitemap.xml").content.decode()
-    pages = 1 + Session.objects.count() + Talk.objects.count()
-    assert xml.count("<url>") == pages + Speaker.objects.count() + Affiliation.objects.count()
-
-
-def test_home_runs_one_query(client, large_program, django_assert_max_num_queries):
-    ConferenceFactory()
-    with django_assert_max_num_queries(2):  # +1: the version the public cache checks
-        assert client.get(reverse("program:home")).status_code == 200
 
 
 def test_large_program_page_shows_every_talk(client, large_program):
