@@ -225,8 +225,10 @@ class AuthorshipQuerySet(models.QuerySet):
         if dated:
             fields += ["speaker__updated_at", "affiliation__updated_at"]
         authors = defaultdict(list)
+        # Ordered within each talk only (the rows are grouped by talk here): ordering by talk
+        # would join talks and sessions for their own ordering.
         for talk_id, credited, speaker_id, name, slug, org_id, org_name, org_slug, *changed in (
-            self.filter(talk__in=talks).order_by("talk", "position", "pk").values_list(*fields)
+            self.filter(talk__in=talks).order_by("position", "pk").values_list(*fields)
         ):
             authors[talk_id].append(
                 Author(
