@@ -112,3 +112,87 @@ def test_search_page_runs_constant_queries(client, large_program, django_assert_
     with django_assert_max_num_queries(5):  # +1: the version the public cache checks
         response = client.get(reverse("program:search"), {"q": "Synthetic"})
     assert response.status_code == 200
+
+
+# What search finds on the OpML '20 program, kind by kind and in order, as it found it before
+# PostgreSQL searched through indexes: (talks, speakers, organisations), on PostgreSQL (ranked)
+# and on SQLite (program order) where the two differ.
+MODEL_SERVING = [
+    "Cluster Serving: Distributed Model Inference using Big Data Streaming in Analytics Zoo",
+    "FlexServe: Deployment of PyTorch Models as Flexible REST Endpoints",
+    "Challenges and Experiences with MLOps for Performance Diagnostics in Hybrid-Cloud "
+    "Enterprise Software Deployments",
+    "Managing ML Models @ Scale - Intuit’s ML Platform",
+    "Detecting Feature Eligibility Illusions in Enterprise AI Autopilots",
+    "SPOK - Managing ML/Big Data Spark Workloads at scale on Kubernetes",
+    '"SECRETS ARE LIES, SHARING IS CARING, PRIVACY IS THEFT." - A Dive into Privacy Preserving '
+    "Machine Learning",
+]
+NETFLIX_TALKS = [
+    "Runway - Model Lifecycle Management at Netflix",
+    "More Data Science, Less Engineering: A Netflix Original",
+]
+LUXEMBOURG = [
+    "Jacques Klein",
+    "Kevin Allix",
+    "Lisa Veiber",
+    "Tegawendé F. Bissyandé",
+    "Yusuf Arslan",
+]
+FOUND = {
+    "model serving": {
+        "postgresql": (MODEL_SERVING, [], []),
+        "sqlite": ([MODEL_SERVING[i] for i in (4, 0, 1, 3, 2, 5, 6)], [], []),
+    },
+    "Netflix": (NETFLIX_TALKS, ["Eugen Cepoi", "Liping Peng", "Savin Goyal"], ["Netflix"]),
+    # One word in the name, one in the organisation.
+    "Eugen Netflix": ([], ["Eugen Cepoi"], []),
+    "Tegawendé": ([], ["Tegawendé F. Bissyandé"], []),
+    "Luxembourg": ([], LUXEMBOURG, ["SnT – Univ. of Luxembourg"]),
+    # PostgreSQL reads the phrase underwood <-> google, across his name and his organisation.
+    "underwood_google": {"postgresql": ([], ["Todd Underwood"], []), "sqlite": ([], [], [])},
+    # PostgreSQL reads no word in "___" and drops it; SQLite looks for it.
+    "Todd ___": {"postgresql": ([], ["Todd Underwood"], []), "sqlite": ([], [], [])},
+}
+
+
+@pytest.mark.parametrize("query", FOUND)
+def test_results_and_their_order_are_pinned(opml20, query):
+    expected = FOUND[query]
+    if isinstance(expected, dict):
+        expected = expected[connection.vendor]
+    results = search(query)
+    assert (
+        titles(results),
+        [speaker.name for speaker in results.speakers],
+        [affiliation.name for affiliation in results.affiliations],
+    ) == expected
+
+
+SNIPPETS = {
+    "postgresql": [
+        "<mark>models</mark> for large-scale, real-time distributed inference. While there are "
+        "many tools available for relevant tasks (such as <mark>model</mark> optimization, "
+        "<mark>serving</mark>",
+        "<mark>Netflix</mark>’s model lifecycle management system. There are a plethora of "
+        "Machine Learning models that",
+    ],
+    "sqlite": [
+        "SaaS Enterprise workflow companies, such as Salesforce and <mark>Servicenow</mark>, "
+        "facilitate AI adoption by making it easy for customers to train AI <mark>models</mark> "
+        "on top of workflow data, once they know …",
+        "In this talk, we are going to present Runway, <mark>Netflix</mark>’s model lifecycle "
+        "management system. There are a plethora of Machine Learning models that drive "
+        "<mark>Netflix</mark> personalization and Runway is responsible …",
+    ],
+}
+
+
+def test_snippets_are_pinned(opml20):
+    model_serving, netflix = SNIPPETS[connection.vendor]
+    assert search("model serving").talks[0].snippet == model_serving
+    results = search("Netflix")
+    assert results.talks[0].snippet == netflix
+    assert [speaker.snippet for speaker in results.speakers] == ["<mark>Netflix</mark>"] * 3
+    assert results.affiliations[0].snippet == "<mark>Netflix</mark>"
+    assert search("Eugen Netflix").speakers[0].snippet == "<mark>Eugen</mark> Cepoi"
