@@ -22,7 +22,8 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Func, IntegerField, Q
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -147,7 +148,7 @@ def name_vector(field="name", weight="A"):
 
 def speaker_vector():
     """A speaker's name (weight A) and their organisation's (B). It spans two tables, so no
-    index holds it."""
+    index holds it: `_speaker_candidates` narrows the speakers with the names' indexes first."""
     return name_vector() + name_vector("affiliation__name", weight="B")
 
 
@@ -157,6 +158,32 @@ def _prefix_query(query, config):
     to_tsquery."""
     prefixes = " & ".join(f"{word}:*" for word in words(query))
     return SearchQuery(prefixes, search_type="raw", config=config)
+
+
+def _speaker_candidates(query):
+    """A condition every speaker matching `query` meets, answered from the indexes of
+    `name_vector()`: each word is in the speaker's name or in their organisation's.
+
+    That holds for each word that to_tsquery reads as one prefix (nearly every word): the
+    speaker's vector, name and organisation together, holds it only if one of the two does. A
+    word read otherwise narrows nothing ("underwood_google" is the phrase underwood <-> google,
+    which may span the name and the organisation; "___" is no word at all), and the full match
+    decides, as it does for every speaker. PostgreSQL tells one from the other (a query of one
+    node) once, when it plans the query, so only the plain words' conditions remain."""
+    condition = Q()
+    for word in words(query):
+        word_query = _prefix_query(word, NAME_CONFIG)
+        one_prefix = Exact(Func(word_query, function="numnode", output_field=IntegerField()), 1)
+        named = Speaker.objects.alias(document=name_vector()).filter(document=word_query)
+        organisations = Affiliation.objects.alias(document=name_vector()).filter(
+            document=word_query
+        )
+        condition &= (
+            ~Q(one_prefix)
+            | Q(pk__in=named.values("pk"))
+            | Q(affiliation__in=organisations.values("pk"))
+        )
+    return condition
 
 
 def _matching(queryset, query, fields, vector, config):
@@ -222,8 +249,11 @@ def search(query):
         talk_vector(),
         TALK_CONFIG,
     )
+    speakers = Speaker.objects.presenting(published).select_related("affiliation")
+    if connection.vendor == "postgresql":
+        speakers = speakers.filter(_speaker_candidates(query))
     speakers = _matching(
-        Speaker.objects.presenting(published).select_related("affiliation"),
+        speakers,
         query,
         ["name", "affiliation__name"],
         speaker_vector(),
