@@ -2,7 +2,8 @@
 
 Every word typed must match, as a word or the start of one. On PostgreSQL the matches come from
 full-text search (stemmed, so "moderating" finds "moderation"), ranked: titles and names weigh
-more than abstracts and affiliations. Elsewhere (SQLite) each word must appear somewhere in the
+more than abstracts and affiliations; GIN indexes of the searched vectors find the matching rows
+without computing every row's vector. Elsewhere (SQLite) each word must appear somewhere in the
 fields, case-insensitively, and results come in program order.
 """
 
@@ -21,7 +22,8 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Func, IntegerField, Q
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -124,17 +126,71 @@ def snippet(text, query, size=SNIPPET_WORDS):
     return mark_safe(prefix + "".join(html) + suffix)
 
 
-def _matching(queryset, query, fields, config):
-    """Filter `queryset` to rows matching `query` over `fields` [(field, weight)], best first."""
-    if connection.vendor == "postgresql":
-        vector = reduce(
-            lambda a, b: a + b,
-            (SearchVector(name, weight=weight, config=config) for name, weight in fields),
+# The searched text of each kind, written once: the queries below match and rank with these
+# full-text vectors, and migration program/0012 indexes them (GIN) on PostgreSQL. PostgreSQL
+# uses an expression index only for the very expression it holds, so changing one of them needs
+# a new migration that rebuilds its index (tests/program/test_search.py pins their SQL).
+TALK_CONFIG = "english"  # stemmed: "moderating" finds "moderation"
+NAME_CONFIG = "simple"  # names word by word, unstemmed
+
+
+def talk_vector():
+    """A talk's title (weight A) and abstract (B)."""
+    return SearchVector("title", weight="A", config=TALK_CONFIG) + SearchVector(
+        "abstract", weight="B", config=TALK_CONFIG
+    )
+
+
+def name_vector(field="name", weight="A"):
+    """A person's or an organisation's name (indexed on both tables as `name_vector()`)."""
+    return SearchVector(field, weight=weight, config=NAME_CONFIG)
+
+
+def speaker_vector():
+    """A speaker's name (weight A) and their organisation's (B). It spans two tables, so no
+    index holds it: `_speaker_candidates` narrows the speakers with the names' indexes first."""
+    return name_vector() + name_vector("affiliation__name", weight="B")
+
+
+def _prefix_query(query, config):
+    """Every word of `query`, each as a prefix ("kube" finds Kubernetes, "under" Underwood),
+    so partly typed words match as they do on SQLite; only letters and digits reach
+    to_tsquery."""
+    prefixes = " & ".join(f"{word}:*" for word in words(query))
+    return SearchQuery(prefixes, search_type="raw", config=config)
+
+
+def _speaker_candidates(query):
+    """A condition every speaker matching `query` meets, answered from the indexes of
+    `name_vector()`: each word is in the speaker's name or in their organisation's.
+
+    That holds for each word that to_tsquery reads as one prefix (nearly every word): the
+    speaker's vector, name and organisation together, holds it only if one of the two does. A
+    word read otherwise narrows nothing ("underwood_google" is the phrase underwood <-> google,
+    which may span the name and the organisation; "___" is no word at all), and the full match
+    decides, as it does for every speaker. PostgreSQL tells one from the other (a query of one
+    node) once, when it plans the query, so only the plain words' conditions remain."""
+    condition = Q()
+    for word in words(query):
+        word_query = _prefix_query(word, NAME_CONFIG)
+        one_prefix = Exact(Func(word_query, function="numnode", output_field=IntegerField()), 1)
+        named = Speaker.objects.alias(document=name_vector()).filter(document=word_query)
+        organisations = Affiliation.objects.alias(document=name_vector()).filter(
+            document=word_query
         )
-        # Every word, each as a prefix ("kube" finds Kubernetes, "under" Underwood), so partly
-        # typed words match as they do on SQLite; only letters and digits reach to_tsquery.
-        prefixes = " & ".join(f"{word}:*" for word in words(query))
-        search_query = SearchQuery(prefixes, search_type="raw", config=config)
+        condition &= (
+            ~Q(one_prefix)
+            | Q(pk__in=named.values("pk"))
+            | Q(affiliation__in=organisations.values("pk"))
+        )
+    return condition
+
+
+def _matching(queryset, query, fields, vector, config):
+    """Filter `queryset` to rows matching `query` in `fields`, best first: on PostgreSQL, by
+    `vector` (those fields' full-text vector) and text search `config`."""
+    if connection.vendor == "postgresql":
+        search_query = _prefix_query(query, config)
         headlines = {
             f"headline_{name.replace('__', '_')}": SearchHeadline(
                 name,
@@ -146,7 +202,7 @@ def _matching(queryset, query, fields, config):
                 min_words=SNIPPET_WORDS // 2,
                 highlight_all=name in ("title", "name"),
             )
-            for name, _ in fields
+            for name in fields
         }
         return (
             queryset.annotate(document=vector, rank=SearchRank(vector, search_query), **headlines)
@@ -158,7 +214,7 @@ def _matching(queryset, query, fields, config):
         reduce(
             and_,
             (
-                reduce(or_, (Q(**{f"{name}__icontains": stem(word)}) for name, _ in fields))
+                reduce(or_, (Q(**{f"{name}__icontains": stem(word)}) for name in fields))
                 for word in words(query)
             ),
         )
@@ -189,20 +245,26 @@ def search(query):
     talks = _matching(
         published.with_speakers(),
         query,
-        [("title", "A"), ("abstract", "B")],
-        "english",
+        ["title", "abstract"],
+        talk_vector(),
+        TALK_CONFIG,
     )
+    speakers = Speaker.objects.presenting(published).select_related("affiliation")
+    if connection.vendor == "postgresql":
+        speakers = speakers.filter(_speaker_candidates(query))
     speakers = _matching(
-        Speaker.objects.presenting(published).select_related("affiliation"),
+        speakers,
         query,
-        [("name", "A"), ("affiliation__name", "B")],
-        "simple",
+        ["name", "affiliation__name"],
+        speaker_vector(),
+        NAME_CONFIG,
     )
     affiliations = _matching(
         Affiliation.objects.public(published),
         query,
-        [("name", "A")],
-        "simple",
+        ["name"],
+        name_vector(),
+        NAME_CONFIG,
     )
     talks = list(talks[:RESULTS_PER_KIND])
     for talk in talks:
