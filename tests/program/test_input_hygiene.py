@@ -41,24 +41,22 @@ def test_http_and_https_links_pass(factory, field, url):
     item.full_clean()
 
 
-def test_the_admin_refuses_an_ftp_slack_link(member_client):
-    session = SessionFactory()
-    url = admin_url(Session, "change", session.pk)
-    data = form_data(member_client.get(url)) | {"slack_url": "ftp://example.org/channel"}
-    response = member_client.post(url, data)
+@pytest.mark.parametrize(
+    ("factory", "model", "field", "url"),
+    [
+        (SessionFactory, Session, "slack_url", "ftp://example.org/channel"),
+        (TalkFactory, Talk, "media_url", "ftp://example.org/talk.mp4"),
+    ],
+)
+def test_the_admin_refuses_an_ftp_link(member_client, factory, model, field, url):
+    item = factory()
+    change_url = admin_url(model, "change", item.pk)
+    data = form_data(member_client.get(change_url)) | {field: url}
+    response = member_client.post(change_url, data)
     assert response.status_code == 200
-    assert response.context["adminform"].form.errors["slack_url"] == [SCHEME_ERROR]
-    session.refresh_from_db()
-    assert session.slack_url == ""
-
-
-def test_the_admin_refuses_an_ftp_media_link(member_client):
-    talk = TalkFactory()
-    url = admin_url(Talk, "change", talk.pk)
-    data = form_data(member_client.get(url)) | {"media_url": "ftp://example.org/talk.mp4"}
-    response = member_client.post(url, data)
-    assert response.status_code == 200
-    assert response.context["adminform"].form.errors["media_url"] == [SCHEME_ERROR]
+    assert response.context["adminform"].form.errors[field] == [SCHEME_ERROR]
+    item.refresh_from_db()
+    assert getattr(item, field) == ""
 
 
 def test_full_clean_strips_control_characters_and_normalises_line_breaks():
