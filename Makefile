@@ -1,17 +1,22 @@
-# The commands of the README:
-#   make serve   a fresh clone to the OpML '20 program at http://127.0.0.1:8000/
-#                (another address: make serve ADDR=127.0.0.1:8811)
-#   make preview the same site as production runs it (DEBUG off, gunicorn), locally, over http
-#   make test    the test suite (SQLite; set DATABASE_URL for PostgreSQL)
-#   make lint    formatting, lint and missing migrations
+# The commands of the README and of docs/getting-started.md:
+#   make serve      a fresh clone to the OpML '20 program at http://127.0.0.1:8000/
+#                   (another address: make serve ADDR=127.0.0.1:8811)
+#   make preview    the same site as production runs it (DEBUG off, gunicorn), locally, over http
+#   make test       the test suite (SQLite; set DATABASE_URL for PostgreSQL)
+#   make lint       formatting, lint and missing migrations
+#   make docs       the documentation (docs/, MkDocs) at http://127.0.0.1:8001/
+#                   (another address: make docs DOCS_ADDR=127.0.0.1:8002)
+#   make docs-build the documentation built into site/, failing on any broken link (as CI does)
 PYTHON ?= python3
 ADDR ?= 127.0.0.1:8000
+DOCS_ADDR ?= 127.0.0.1:8001
 VENV := .venv
 BIN := $(VENV)/bin
 # The frab exports' real readers, in their own environment: their pins clash with ours.
 CONSUMERS := .venv-consumers
 
-.PHONY: serve preview test lint install install-dev database banner consumers ical-consumers
+.PHONY: serve preview test lint docs docs-build install install-dev install-docs database banner \
+	consumers ical-consumers
 
 serve: install database banner
 	$(BIN)/python manage.py runserver $(ADDR)
@@ -46,6 +51,12 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+docs: install-docs
+	$(BIN)/mkdocs serve --dev-addr $(DOCS_ADDR)
+
+docs-build: install-docs
+	$(BIN)/mkdocs build --strict --site-dir site
+
 # What running the site needs; reinstalled whenever the declared dependencies change.
 install: $(VENV)/.installed
 
@@ -60,8 +71,15 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
+# MkDocs, for the documentation only: never part of serving or testing.
+install-docs: $(VENV)/.installed-docs
+
 $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-docs: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e ".[docs]"
 	touch $@ $(VENV)/.installed
 
 consumers: $(CONSUMERS)/.installed ical-consumers
