@@ -11,7 +11,6 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.db.models import F, Prefetch, Q
 from django.db.models.query import ModelIterable
@@ -27,7 +26,7 @@ from program.links import path_to
 from program.picks import PickList  # noqa: F401 -- defined beside its logic, registered here
 from speakers.bylines import format_author_line
 from speakers.models import Authorship, TimestampedModel, authorships_prefetch
-from speakers.text import NormalisedTextMixin
+from speakers.text import NormalisedTextMixin, validate_web_url
 
 # Every first path segment the site's own URLs use (opml/urls.py and the apps' urls.py, plus
 # static and media files and the well-known files a site may serve), so a conference slug never
@@ -40,6 +39,7 @@ RESERVED_CONFERENCE_SLUGS = frozenset(
         "picks",
         "search",
         "speakers",
+        "speaker-page",
         "sitemap.xml",
         "static",
         "media",
@@ -48,15 +48,6 @@ RESERVED_CONFERENCE_SLUGS = frozenset(
         "humans.txt",
         ".well-known",
     }
-)
-
-# Links the committee types (Slack channels, media pages, online locations) are web addresses,
-# nothing else: no ftp:, javascript: or file: links on a public page or in an export. Its own
-# code keeps forms from replacing the message with their generic "Enter a valid URL.".
-validate_web_url = URLValidator(
-    schemes=["http", "https"],
-    message="Enter a web address starting with http:// or https://.",
-    code="not_a_web_url",
 )
 
 

@@ -13,8 +13,9 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 
+from speakers import photos
 from speakers.bylines import Author, Organisation, printed_name
-from speakers.text import NormalisedTextMixin
+from speakers.text import NormalisedTextMixin, validate_web_url
 
 
 class TimestampedModel(models.Model):
@@ -132,6 +133,23 @@ class Speaker(NormalisedTextMixin, TimestampedModel):
         related_name="speakers",
         help_text="Current affiliation.",
     )
+    pronouns = models.CharField(max_length=40, blank=True, help_text="Optional, as they give them.")
+    homepage = models.URLField(blank=True, validators=[validate_web_url])
+    mastodon = models.URLField(
+        blank=True, validators=[validate_web_url], help_text="Their profile's web address."
+    )
+    github = models.URLField("GitHub", blank=True, validators=[validate_web_url])
+    orcid = models.URLField(
+        "ORCID", blank=True, validators=[validate_web_url], help_text="https://orcid.org/…"
+    )
+    # Photos are stored in sizes by speakers/photos.py: `photo` names the largest file.
+    photo = models.CharField(max_length=200, blank=True, editable=False)
+    photo_width = models.PositiveIntegerField(default=0, editable=False)
+    photo_height = models.PositiveIntegerField(default=0, editable=False)
+    email = models.EmailField(
+        blank=True,
+        help_text="Private: where the committee sends their speaker-page link. Never shown.",
+    )
 
     objects = SpeakerQuerySet.as_manager()
 
@@ -146,6 +164,38 @@ class Speaker(NormalisedTextMixin, TimestampedModel):
 
     def get_calendar_url(self):
         return reverse("feeds:speaker", kwargs={"slug": self.slug})
+
+    LINK_FIELDS = ("homepage", "mastodon", "github", "orcid")
+
+    @property
+    def web_links(self):
+        """(label, URL) of the links they gave, in a fixed order."""
+        return [
+            (self._meta.get_field(name).verbose_name, getattr(self, name))
+            for name in self.LINK_FIELDS
+            if getattr(self, name)
+        ]
+
+    @property
+    def photo_sizes(self):
+        """[(width, URL)] of their photo's sizes, smallest first (none without a photo)."""
+        return [
+            (width, photos.default_storage.url(name))
+            for width, name in photos.photo_names(self.photo, self.photo_width)
+        ]
+
+    @property
+    def photo_srcset(self):
+        return ", ".join(f"{url} {width}w" for width, url in self.photo_sizes)
+
+    @property
+    def photo_url(self):
+        sizes = self.photo_sizes
+        return sizes[-1][1] if sizes else ""
+
+    def set_photo(self, name, width, height):
+        """Point to newly stored photo files (speakers/photos.store_photo), or to none."""
+        self.photo, self.photo_width, self.photo_height = name, width, height
 
 
 class Alias(NormalisedTextMixin, models.Model):
