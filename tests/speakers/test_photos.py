@@ -73,7 +73,8 @@ HOSTILE = {
     "polyglot": (image_bytes("PNG", (50, 50)) + b"<html><script>alert(1)</script>", "markup"),
     "zip polyglot": (image_bytes("JPEG", (50, 50)) + b"PK\x03\x04rest-of-archive", "archive"),
     "gif": (image_bytes("GIF", (50, 50), "P"), "JPEG, PNG or WebP"),
-    "corrupt": (b"\x89PNG\r\n\x1a\n" + b"garbage" * 100, "not a photo we can read"),
+    "corrupt": (b"\x89PNG\r\n\x1a\n" + b"garbage" * 100, "damaged"),
+    "unknown bytes": (b"hello, this is not an image at all", "not a photo we can read"),
     "truncated": (image_bytes("JPEG", (800, 600), quality=95)[:1500], "damaged or incomplete"),
     "too many megapixels": (huge_png((8000, 6000)), "40 megapixels"),
 }
