@@ -6,8 +6,11 @@ never send to a server nor put in a `Referer`, so it appears in no access log. A
 the code from the e-mail. A valid secret puts the link's id in a new session and redirects to
 `/speaker-page/`, whose address holds no secret.
 
-Every answer here is private: no caching, `Referrer-Policy: no-referrer`, not indexed, and a
-stricter CSP than the site's (nothing at all but the site's own files). Requests are counted
+Every answer here is private: no caching, not indexed, and a stricter CSP than the site's
+(nothing at all but the site's own files). `Referrer-Policy: same-origin`: no other site ever
+learns the page's address; within the site a Referer carries no secret (a fragment is never
+sent), and `no-referrer` would make browsers send `Origin: null` with the forms, which Django's
+CSRF check rightly refuses. Requests are counted
 against an hourly allowance per client address. A link that is unknown, malformed, expired,
 revoked or replaced gets a page saying so, and the reason only when the link was real.
 """
@@ -54,7 +57,7 @@ def private_page(view):
             response["Retry-After"] = "3600"
         else:
             response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 

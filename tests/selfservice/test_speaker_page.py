@@ -181,7 +181,7 @@ def test_a_link_opens_only_its_own_speakers_page(grace, client):
 
 def test_the_pages_are_private_and_strict(grace, client):
     for response in (client.get(OPEN), open_page(client, "nope"), client.get(PAGE)):
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "same-origin"
         assert "no-store" in response["Cache-Control"]
         assert "default-src 'none'" in response["Content-Security-Policy"]
         assert "noindex" in response["X-Robots-Tag"]
