@@ -259,7 +259,13 @@ class TalkInline(SortableInlineMixin, admin.TabularInline):
 
     @admin.display(description="authors")
     def authors(self, obj):
-        return obj.author_line
+        """The first names of the byline, short enough for one or two lines; the whole byline,
+        with organisations, in the tooltip."""
+        names = [authorship.printed_name for authorship in obj.authorships.all()]
+        shown = ", ".join(names[:BYLINE_NAMES_SHOWN])
+        if len(names) > BYLINE_NAMES_SHOWN:
+            shown += f" and {len(names) - BYLINE_NAMES_SHOWN} more"
+        return format_html('<span title="{}">{}</span>', obj.author_line, shown)
 
 
 class ClashFilter(ChoiceListFilter):
@@ -268,7 +274,7 @@ class ClashFilter(ChoiceListFilter):
 
     def lookups(self, request, model_admin):
         return [
-            ("overlap", "Overlaps another session"),
+            ("overlap", "Same room at the same time"),
             ("speaker", "A speaker is double-booked"),
         ]
 
@@ -352,9 +358,9 @@ class SessionAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin
     def clashes(self, obj):
         found = []
         if obj.overlaps:
-            found.append("overlaps another session")
+            found.append("room clash")
         if obj.double_booked:
-            found.append("a speaker is double-booked")
+            found.append("speaker double-booked")
         return format_html_join(", ", '<span class="clash">⚠ {}</span>', ((f,) for f in found))
 
     def save_related(self, request, form, formsets, change):
@@ -394,6 +400,9 @@ class MissingFilter(ChoiceListFilter):
         if self.value() == "authors":
             return queryset.filter(authorships__isnull=True)
         return queryset
+
+
+BYLINE_NAMES_SHOWN = 3  # in the talk list's Authors column
 
 
 @admin.register(Talk)
@@ -452,7 +461,13 @@ class TalkAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin, a
 
     @admin.display(description="authors")
     def authors(self, obj):
-        return obj.author_line
+        """The first names of the byline, short enough for one or two lines; the whole byline,
+        with organisations, in the tooltip."""
+        names = [authorship.printed_name for authorship in obj.authorships.all()]
+        shown = ", ".join(names[:BYLINE_NAMES_SHOWN])
+        if len(names) > BYLINE_NAMES_SHOWN:
+            shown += f" and {len(names) - BYLINE_NAMES_SHOWN} more"
+        return format_html('<span title="{}">{}</span>', obj.author_line, shown)
 
     @admin.display(description="abstract", boolean=True)
     def has_abstract(self, obj):

@@ -180,3 +180,42 @@ def test_the_page_shows_every_check_once_in_order(opml20, member_client):
     assert [check.title for check, _ in page.context["report"].problems] == titles
     positions = [page.text.index(f"</span> {title}</h2>") for title in titles]
     assert positions == sorted(positions)
+
+
+def test_parallel_sessions_in_different_rooms_are_no_clash(db):
+    """Overlap is the design of parallel tracks: only the same room, or a speaker in both, is a
+    clash, in the report, the session list's flags and the warnings on saving alike."""
+    first = SessionFactory(number=1, location_name="Room A")
+    parallel = SessionFactory(
+        day=first.day, number=2, location_name="Room B", start=first.start, end=first.end
+    )
+    report = readiness_report(first.conference)
+    assert report.overlapping_sessions == []
+    assert report.double_bookings == []
+    assert not with_clash_flags(Session.objects.all()).filter(overlaps=True).exists()
+    assert session_warnings(first) == []
+
+    # The same room, named on the session or by the conference's default location, clashes.
+    parallel.location_name = ""
+    parallel.save()
+    first.conference.default_location_name = "Room A"
+    first.conference.save()
+    report = readiness_report(first.conference)
+    assert [(a.number, b.number) for a, b in report.overlapping_sessions] == [(1, 2)]
+    flagged = with_clash_flags(Session.objects.all()).filter(overlaps=True)
+    assert set(flagged.values_list("number", flat=True)) == {1, 2}
+    assert any("same room (Room A)" in w for w in session_warnings(parallel))
+
+
+def test_a_speaker_in_parallel_rooms_is_still_double_booked(db):
+    first = SessionFactory(number=1, location_name="Room A")
+    parallel = SessionFactory(
+        day=first.day, number=2, location_name="Room B", start=first.start, end=first.end
+    )
+    person = SpeakerFactory(name="Everywhere At Once")
+    AuthorshipFactory(talk=TalkFactory(session=first), speaker=person, position=0)
+    AuthorshipFactory(talk=TalkFactory(session=parallel), speaker=person, position=0)
+    report = readiness_report(first.conference)
+    assert report.overlapping_sessions == []
+    assert [d.speaker.name for d in report.double_bookings] == ["Everywhere At Once"]
+    assert with_clash_flags(Session.objects.filter(pk=first.pk)).get().double_booked
