@@ -21,7 +21,14 @@ from itertools import combinations
 from django.db.models import Exists, OuterRef, Q
 
 from program.models import Session, Talk
-from speakers.models import Affiliation, Authorship, affiliation_key, duplicate_affiliation_groups
+from speakers.models import (
+    Affiliation,
+    Authorship,
+    Speaker,
+    affiliation_key,
+    duplicate_affiliation_groups,
+    duplicate_speaker_groups,
+)
 
 # --- Clashes, for the session list and the warnings shown on saving -----------------------------
 
@@ -158,6 +165,17 @@ def duplicate_affiliations(program):
     ]
 
 
+def duplicate_speakers(program):
+    """Groups of look-alike people ("Grace Hopper", "Grace M. Hopper"), among everyone, with at
+    least one speaker of the conference (one query): merge candidates, for a human to judge."""
+    ours = {a.speaker_id for talk in program.talks for a in talk.authorships.all()}
+    return [
+        group
+        for group in duplicate_speaker_groups(Speaker.objects.only("pk", "name", "slug"))
+        if any(speaker.pk in ours for speaker in group)
+    ]
+
+
 def overlapping_sessions(program):
     """Sessions of the conference that overlap another of its sessions in the same room, as
     (a, b) pairs; parallel sessions in different rooms are the program's design."""
@@ -232,6 +250,13 @@ CHECKS = (
         "Affiliations that look like duplicates",
         "Names that differ only in case, punctuation or a legal form (“Inc.”). Merge them from "
         "the affiliation list.",
+    ),
+    Check(
+        duplicate_speakers,
+        "speakers",
+        "Speakers who may be one person",
+        "Names that differ only in initials, middle names, accents or case (“Grace Hopper”, "
+        "“Grace M. Hopper”). If they are one person, merge them from the speaker list.",
     ),
     Check(
         overlapping_sessions,

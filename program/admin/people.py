@@ -28,7 +28,13 @@ from selfservice.emails import send_links
 from selfservice.models import Proposal, SpeakerLink
 from speakers import photos
 from speakers.merging import AffiliationMerge, SpeakerMerge
-from speakers.models import Affiliation, Authorship, Speaker, duplicate_affiliation_groups
+from speakers.models import (
+    Affiliation,
+    Authorship,
+    Speaker,
+    duplicate_affiliation_groups,
+    duplicate_speaker_groups,
+)
 
 # --- Merging ---------------------------------------------------------------------------------
 
@@ -235,6 +241,20 @@ class SpeakerPageFilter(ChoiceListFilter):
         return queryset
 
 
+class LooksLikeSamePersonFilter(ChoiceListFilter):
+    title = "looks like a duplicate"
+    parameter_name = "duplicate"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes (same name but for initials, middle names, accents or case)")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        groups = duplicate_speaker_groups(Speaker.objects.only("pk", "name"))
+        return queryset.filter(pk__in=[s.pk for group in groups for s in group])
+
+
 class ProposalInline(admin.TabularInline):
     """What the speaker proposed from their own page, and the decisions (kept for good)."""
 
@@ -283,7 +303,13 @@ class SpeakerAdmin(MergeableMixin, PublicLinkMixin, admin.ModelAdmin):
         "authorships__credited_name",
         "aliases__name",
     ]
-    list_filter = [ConferenceOfSpeakerFilter, HasBioFilter, SpeakerPageFilter, "affiliation"]
+    list_filter = [
+        ConferenceOfSpeakerFilter,
+        HasBioFilter,
+        LooksLikeSamePersonFilter,
+        SpeakerPageFilter,
+        "affiliation",
+    ]
     ordering = ["name", "pk"]
     autocomplete_fields = ["affiliation"]
     prepopulated_fields = {"slug": ["name"]}
