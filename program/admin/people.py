@@ -87,6 +87,28 @@ def merge_action(model_admin, request, queryset, merge_class, template):
     return TemplateResponse(request, template, context)
 
 
+# --- Speaker-page links ------------------------------------------------------------------------
+
+
+def send_links_and_tell(model_admin, request, speakers):
+    """E-mail `speakers` their page links (selfservice/emails.py) and say what happened."""
+    sent, skipped, failed = send_links(list(speakers), request.user, request)
+    if sent:
+        model_admin.message_user(
+            request, f"Sent {len(sent)} speaker-page link(s).", messages.SUCCESS
+        )
+    if skipped:
+        names = ", ".join(str(s) for s in skipped)
+        model_admin.message_user(
+            request, f"No e-mail address, so no link for: {names}.", messages.WARNING
+        )
+    if failed:
+        names = ", ".join(str(s) for s in failed)
+        model_admin.message_user(
+            request, f"The mail server refused the e-mail for: {names}.", messages.ERROR
+        )
+
+
 # --- Admins -----------------------------------------------------------------------------------
 
 
@@ -390,19 +412,7 @@ class SpeakerAdmin(MergeableMixin, PublicLinkMixin, admin.ModelAdmin):
         description="E-mail selected speakers a link to their own page", permissions=["change"]
     )
     def send_speaker_links(self, request, queryset):
-        sent, skipped, failed = send_links(list(queryset), request.user, request)
-        if sent:
-            self.message_user(request, f"Sent {len(sent)} speaker-page link(s).", messages.SUCCESS)
-        if skipped:
-            names = ", ".join(str(s) for s in skipped)
-            self.message_user(
-                request, f"No e-mail address, so no link for: {names}.", messages.WARNING
-            )
-        if failed:
-            names = ", ".join(str(s) for s in failed)
-            self.message_user(
-                request, f"The mail server refused the e-mail for: {names}.", messages.ERROR
-            )
+        send_links_and_tell(self, request, queryset)
 
     @admin.action(description="Revoke selected speakers' page links", permissions=["change"])
     def revoke_speaker_links(self, request, queryset):

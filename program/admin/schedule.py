@@ -25,10 +25,11 @@ from program.admin.common import (
     log_published,
     subquery_count,
 )
+from program.admin.people import send_links_and_tell
 from program.forms import SessionAdminForm, TalkAdminForm
 from program.models import Conference, Day, Session, Talk
 from program.readiness import session_warnings, with_clash_flags
-from speakers.models import Authorship, authorships_prefetch
+from speakers.models import Authorship, Speaker, authorships_prefetch
 
 
 class ConferenceTimeZoneMixin:
@@ -142,7 +143,7 @@ class ConferenceAdmin(PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
         "is_published",
     ]
     inlines = [DayInline]
-    actions = ["publish_with_program", "publish", "unpublish"]
+    actions = ["publish_with_program", "publish", "unpublish", "send_speaker_links"]
 
     def get_queryset(self, request):
         return (
@@ -199,6 +200,21 @@ class ConferenceAdmin(PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
             count_of(len(changed[model._meta.verbose_name_plural]), model)
             for model in (Conference, Session, Talk)
         )
+
+    @admin.action(
+        description="E-mail every speaker of the selected conferences a link to their own page",
+        permissions=["send_speaker_links"],
+    )
+    def send_speaker_links(self, request, queryset):
+        speakers = Speaker.objects.filter(
+            pk__in=Authorship.objects.filter(talk__session__conference__in=queryset).values(
+                "speaker"
+            )
+        )
+        send_links_and_tell(self, request, speakers)
+
+    def has_send_speaker_links_permission(self, request):
+        return request.user.has_perm("speakers.change_speaker")
 
     @admin.action(
         description="Publish selected conferences with all their sessions and talks",

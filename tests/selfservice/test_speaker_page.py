@@ -343,3 +343,23 @@ def test_links_must_be_web_addresses(grace, client):
     assert response.status_code == 400
     assert "http:// or https://" in response.text
     assert not Proposal.objects.exists()
+
+
+def test_links_go_to_every_speaker_of_a_conference_in_one_action(grace, member_client):
+    talk = grace.authorships.get().talk
+    AuthorshipFactory(talk=talk, speaker__email="co@example.org", position=9)
+    AuthorshipFactory(speaker__email="elsewhere@example.org")  # another conference
+    conferences = reverse("admin:program_conference_changelist")
+    member_client.post(
+        conferences,
+        {"action": "send_speaker_links", "_selected_action": [talk.session.conference_id]},
+    )
+    assert sorted(m.to[0] for m in mail.outbox) == ["co@example.org", "grace@example.org"]
+
+
+def test_a_mail_server_failure_keeps_no_link(grace, member_client, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    response = send_link(member_client, grace)
+    assert "The mail server refused the e-mail for: Grace Hopper" in response.text
+    assert not SpeakerLink.objects.exists()
