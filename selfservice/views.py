@@ -31,8 +31,10 @@ from program.picks import within_hourly_limit
 from selfservice import proposals
 from selfservice.forms import SpeakerPageForm
 from selfservice.models import LinkState, Proposal, SpeakerLink
+from speakers import photos
 
 SESSION_KEY = "speaker_link"
+MAX_TEXT_BYTES = 256 * 1024  # the form's text fields, beside the photo
 PRIVATE_CSP = {
     "default-src": [NONE],
     "script-src": [SELF],
@@ -96,6 +98,15 @@ def session_link(request):
     return link, (link.state() if link else None)
 
 
+def too_large(request):
+    """Whether the request's body is larger than a photo and the form's text may be."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    return length > photos.MAX_BYTES + MAX_TEXT_BYTES
+
+
 @private_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def speaker_page(request):
@@ -106,8 +117,12 @@ def speaker_page(request):
         return link_problem(request, state, status=410)
     speaker = link.speaker
     talks = proposals.authored_talks(speaker)
-    submitted = None
-    if request.method == "POST":
+    refused = ""
+    if request.method == "POST" and too_large(request):
+        # Refused before Django reads the body (a large upload would be spooled to disk).
+        form = SpeakerPageForm(speaker=speaker, talks=talks)
+        refused = "What you sent is larger than 5 MB: please send a smaller photo."
+    elif request.method == "POST":
         form = SpeakerPageForm(request.POST, request.FILES, speaker=speaker, talks=talks)
         if form.is_valid():
             proposed = form.proposed()
@@ -133,6 +148,7 @@ def speaker_page(request):
             "pending_rows": proposals.review_rows(pending) if pending else [],
             "history": history,
             "sent": request.GET.get("sent"),
+            "refused": refused,
         },
         status=400 if request.method == "POST" else 200,
     )

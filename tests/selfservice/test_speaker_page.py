@@ -363,3 +363,13 @@ def test_a_mail_server_failure_keeps_no_link(grace, member_client, settings):
     response = send_link(member_client, grace)
     assert "The mail server refused the e-mail for: Grace Hopper" in response.text
     assert not SpeakerLink.objects.exists()
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(grace, client, media):
+    open_page(client, issue(grace))
+    big = upload(b"\xff\xd8\xff" + b"\0" * (6 * 1024 * 1024), "big.jpg")
+    response = client.post(PAGE, page_form(grace, bio="New.", photo=big))
+    assert response.status_code == 400
+    assert "larger than 5 MB" in response.text
+    assert not Proposal.objects.exists()
+    assert files_in(media) == []
