@@ -49,6 +49,35 @@ CALENDAR_WITHDRAWN_GRACE_DAYS = int(os.environ.get("CALENDAR_WITHDRAWN_GRACE_DAY
 PICKS_CREATE_PER_HOUR = int(os.environ.get("PICKS_CREATE_PER_HOUR", "20"))
 PICKS_EXPIRE_DAYS = int(os.environ.get("PICKS_EXPIRE_DAYS", "180"))
 
+# The site's name, in the admin's header and in e-mails to speakers.
+SITE_NAME = os.environ.get("SITE_NAME", "OpML program")
+
+# Speakers' own page (selfservice/): days a personal link stays valid, and requests a client may
+# make to the page in an hour (its link, its form) before it is asked to wait.
+SPEAKER_LINK_DAYS = int(os.environ.get("SPEAKER_LINK_DAYS", "14"))
+SPEAKER_PAGE_REQUESTS_PER_HOUR = int(os.environ.get("SPEAKER_PAGE_REQUESTS_PER_HOUR", "120"))
+
+# E-mail (the links sent to speakers), through Django's mail API. In development it is printed
+# on the console (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend with
+# EMAIL_FILE_PATH writes files instead); in production, SMTP with the EMAIL_* variables below
+# (docs/committee/speaker-links.md).
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "program@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -68,6 +97,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "program",
     "speakers",
+    "selfservice",
 ]
 
 MIDDLEWARE = [
@@ -180,8 +210,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-# Uploads (conference images and their shared-link copies). Django serves them with DEBUG on;
-# in production the proxy serves MEDIA_ROOT at /media/ (README, "Deploying").
+# Uploads (conference images and their shared-link copies, speakers' photos in a few sizes).
+# Django serves them with DEBUG on; in production the proxy serves MEDIA_ROOT at /media/
+# (README, "Deploying"), or an object store does (docs/committee/speaker-links.md).
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {

@@ -12,6 +12,7 @@ urlpatterns = [
     path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("api/", include("program.api_urls")),
+    path("", include("selfservice.urls")),
     path("", include("program.speaker_urls")),
     path("", include("program.feed_urls")),
     path("", include("program.urls")),

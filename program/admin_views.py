@@ -16,7 +16,7 @@ from program.forms import ProgramImportForm
 from program.importer import ImportReport, apply_program
 from program.models import Conference, Talk
 from program.parser import ProgramFormatError
-from program.readiness import readiness_report
+from program.readiness import ConferenceProgram, duplicate_speakers, readiness_report
 from speakers.models import Affiliation, Speaker
 
 # An import creates and updates all of these, so it needs every one of these permissions.
@@ -100,6 +100,15 @@ def import_program(model_admin, request):
                         f"Imported the program into {conference}. Here is what it still lacks.",
                         messages.SUCCESS,
                     )
+                    look_alikes = duplicate_speakers(ConferenceProgram(conference))
+                    if look_alikes:
+                        names = "; ".join(" / ".join(map(str, group)) for group in look_alikes)
+                        model_admin.message_user(
+                            request,
+                            f"Some speakers may be one person ({names}): see “Speakers who may "
+                            "be one person” below before publishing.",
+                            messages.WARNING,
+                        )
                     return redirect("admin:program_conference_readiness", conference.pk)
                 confirm_form = ProgramImportForm(
                     initial={**form.cleaned_data, "program": None}, confirm=True

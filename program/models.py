@@ -11,9 +11,8 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.validators import URLValidator
 from django.db import models, transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import Case, F, Prefetch, Q, When
 from django.db.models.query import ModelIterable
 from django.dispatch import Signal
 from django.urls import reverse
@@ -27,7 +26,7 @@ from program.links import path_to
 from program.picks import PickList  # noqa: F401 -- defined beside its logic, registered here
 from speakers.bylines import format_author_line
 from speakers.models import Authorship, TimestampedModel, authorships_prefetch
-from speakers.text import NormalisedTextMixin
+from speakers.text import NormalisedTextMixin, validate_web_url
 
 # Every first path segment the site's own URLs use (opml/urls.py and the apps' urls.py, plus
 # static and media files and the well-known files a site may serve), so a conference slug never
@@ -40,6 +39,7 @@ RESERVED_CONFERENCE_SLUGS = frozenset(
         "picks",
         "search",
         "speakers",
+        "speaker-page",
         "sitemap.xml",
         "static",
         "media",
@@ -48,15 +48,6 @@ RESERVED_CONFERENCE_SLUGS = frozenset(
         "humans.txt",
         ".well-known",
     }
-)
-
-# Links the committee types (Slack channels, media pages, online locations) are web addresses,
-# nothing else: no ftp:, javascript: or file: links on a public page or in an export. Its own
-# code keeps forms from replacing the message with their generic "Enter a valid URL.".
-validate_web_url = URLValidator(
-    schemes=["http", "https"],
-    message="Enter a web address starting with http:// or https://.",
-    code="not_a_web_url",
 )
 
 
@@ -358,6 +349,10 @@ class SessionQuerySet(PublishableQuerySet):
         `start` and `end` may be instants or expressions (`OuterRef("start")`)."""
         return self.filter(Session.overlap_condition(start, end))
 
+    def with_room(self):
+        """Sessions annotated with `room_name`: `Session.room` in SQL."""
+        return self.annotate(room_name=Session.room_expression())
+
     def with_talks(self, *, include_drafts=False):
         """Sessions with their conference, day, talks and the talks' authors prefetched."""
         return self.select_related("conference", "day").prefetch_related(
@@ -441,6 +436,31 @@ class Session(NormalisedTextMixin, ProgramItem):
     def overlaps(self, other):
         """Whether this session and `other` are on at the same time (see above)."""
         return self.start < other.end and other.start < self.end
+
+    # Overlap is the design of parallel tracks, not a mistake: two sessions *clash* only when
+    # they overlap in the same room (a speaker in both is the readiness report's other check).
+    # A session's room is its location, or its conference's default location when it names
+    # none; a conference that names no room at all has one, unnamed. `clashes_with` is the
+    # rule in Python, `room_expression` the room in SQL (SessionQuerySet.with_room).
+
+    @property
+    def room(self):
+        return self.location_name or self.conference.default_location_name
+
+    def clashes_with(self, other):
+        """Whether this session and `other` overlap in the same room. (Called through the class:
+        the admin's session list annotates its rows with an `overlaps` flag of the same name.)"""
+        return Session.overlaps(self, other) and self.room == other.room
+
+    @staticmethod
+    def room_expression(prefix=""):
+        return Case(
+            When(
+                **{f"{prefix}location_name": ""},
+                then=F(f"{prefix}conference__default_location_name"),
+            ),
+            default=F(f"{prefix}location_name"),
+        )
 
     @staticmethod
     def overlap_condition(start, end, prefix=""):

@@ -148,15 +148,22 @@ def client_ip(request):
 
 def allow_creation(request):
     """Count a list creation against the client's hourly allowance; False once it is spent."""
+    return within_hourly_limit(CREATE_COUNT_PREFIX, request, settings.PICKS_CREATE_PER_HOUR)
+
+
+def within_hourly_limit(prefix, request, limit):
+    """Count one request of the kind `prefix` against its client's allowance of `limit` an hour
+    (in the cache, never the database); False once it is spent. The site's one rate limit,
+    shared by picks and the speakers' own page (selfservice/views.py)."""
     hour = timezone.now().strftime("%Y%m%d%H")
-    key = f"{CREATE_COUNT_PREFIX}{client_ip(request)}:{hour}"
+    key = f"{prefix}{client_ip(request)}:{hour}"
     cache.add(key, 0, timeout=3600)
     try:
         count = cache.incr(key)
     except ValueError:  # evicted between add and incr
         cache.set(key, 1, timeout=3600)
         count = 1
-    return count <= settings.PICKS_CREATE_PER_HOUR
+    return count <= limit
 
 
 def note_read(pick_list):

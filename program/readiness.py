@@ -3,8 +3,9 @@
 Nothing here blocks a save: the admin shows these as warnings and in the readiness report.
 Every function runs a fixed number of queries, whatever the size of the program. The report is
 the list CHECKS: one small function per check, which the report runs and its page prints, in
-order. Whether two sessions overlap is decided by the Session model (`overlaps`,
-`overlapping`), whether two organisations look alike by speakers.models.affiliation_key.
+order. Whether two sessions overlap, and whether they clash (overlap in the same room), is
+decided by the Session model (`overlaps`, `clashes_with`, `overlapping`, `with_room`); whether two
+organisations or two people look alike by speakers.models (`affiliation_key`, `person_key`).
 
 "Invited talks": the program has no talk kind, but OpML '20 prints bios only for talks (invited
 speakers), never for paper presentations. So a talk counts as a talk rather than a paper when at
@@ -20,7 +21,14 @@ from itertools import combinations
 from django.db.models import Exists, OuterRef, Q
 
 from program.models import Session, Talk
-from speakers.models import Affiliation, Authorship, affiliation_key, duplicate_affiliation_groups
+from speakers.models import (
+    Affiliation,
+    Authorship,
+    Speaker,
+    affiliation_key,
+    duplicate_affiliation_groups,
+    duplicate_speaker_groups,
+)
 
 # --- Clashes, for the session list and the warnings shown on saving -----------------------------
 
@@ -35,9 +43,10 @@ def session_warnings(session, *, speaker_ids=None, overlaps=True):
         .select_related("conference")
     )
     warnings = [
-        f"{session} overlaps {other} ({other.local_hours})."
+        f"{session} overlaps {other} ({other.local_hours}) in the same room"
+        + (f" ({other.room})." if other.room else ".")
         for other in overlapping
-        if overlaps and other.conference_id == session.conference_id
+        if overlaps and other.conference_id == session.conference_id and session.clashes_with(other)
     ]
     clashes = Authorship.objects.filter(
         talk__session__in=[other.pk for other in overlapping],
@@ -62,13 +71,18 @@ def session_warnings(session, *, speaker_ids=None, overlaps=True):
 
 
 def with_clash_flags(sessions):
-    """Annotate sessions with `overlaps` (another session of the conference overlaps it) and
-    `double_booked` (one of its speakers is an author in an overlapping session), in SQL."""
+    """Annotate sessions with `overlaps` (another session of the conference overlaps it in the
+    same room: Session.clashes_with) and `double_booked` (one of its speakers is an author in an
+    overlapping session, in any room), in SQL."""
     others = Session.objects.overlapping(OuterRef("start"), OuterRef("end")).exclude(
         pk=OuterRef("pk")
     )
-    return sessions.annotate(
-        overlaps=Exists(others.filter(conference=OuterRef("conference"))),
+    return sessions.annotate(room_name=Session.room_expression()).annotate(
+        overlaps=Exists(
+            others.filter(conference=OuterRef("conference"))
+            .with_room()
+            .filter(room_name=OuterRef("room_name"))
+        ),
         double_booked=Exists(
             Authorship.objects.filter(
                 Session.overlap_condition(OuterRef("start"), OuterRef("end"), "talk__session__"),
@@ -151,9 +165,21 @@ def duplicate_affiliations(program):
     ]
 
 
+def duplicate_speakers(program):
+    """Groups of look-alike people ("Grace Hopper", "Grace M. Hopper"), among everyone, with at
+    least one speaker of the conference (one query): merge candidates, for a human to judge."""
+    ours = {a.speaker_id for talk in program.talks for a in talk.authorships.all()}
+    return [
+        group
+        for group in duplicate_speaker_groups(Speaker.objects.only("pk", "name", "slug"))
+        if any(speaker.pk in ours for speaker in group)
+    ]
+
+
 def overlapping_sessions(program):
-    """Sessions of the conference that overlap another of its sessions, as (a, b) pairs."""
-    return [(a, b) for a, b in combinations(program.sessions, 2) if a.overlaps(b)]
+    """Sessions of the conference that overlap another of its sessions in the same room, as
+    (a, b) pairs; parallel sessions in different rooms are the program's design."""
+    return [(a, b) for a, b in combinations(program.sessions, 2) if a.clashes_with(b)]
 
 
 @dataclass
@@ -225,7 +251,20 @@ CHECKS = (
         "Names that differ only in case, punctuation or a legal form (“Inc.”). Merge them from "
         "the affiliation list.",
     ),
-    Check(overlapping_sessions, "overlap", "Overlapping sessions"),
+    Check(
+        duplicate_speakers,
+        "speakers",
+        "Speakers who may be one person",
+        "Names that differ only in initials, middle names, accents or case (“Grace Hopper”, "
+        "“Grace M. Hopper”). If they are one person, merge them from the speaker list.",
+    ),
+    Check(
+        overlapping_sessions,
+        "overlap",
+        "Sessions at the same time in the same room",
+        "Sessions in different rooms may run in parallel; a session without a location is in "
+        "the conference's default location.",
+    ),
     Check(double_bookings, "booking", "Speakers booked in two overlapping sessions"),
 )
 

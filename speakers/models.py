@@ -8,13 +8,15 @@ everything they ever presented. The affiliation printed beside a name belongs to
 import re
 import unicodedata
 from collections import defaultdict
+from itertools import combinations
 
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 
+from speakers import photos
 from speakers.bylines import Author, Organisation, printed_name
-from speakers.text import NormalisedTextMixin
+from speakers.text import NormalisedTextMixin, validate_web_url
 
 
 class TimestampedModel(models.Model):
@@ -96,6 +98,56 @@ def duplicate_affiliation_groups(affiliations):
     )
 
 
+def name_words(name):
+    """A person's name as lower-case ASCII words, without accents or punctuation: "Grace M.
+    Hopper" gives ["grace", "m", "hopper"], "GRÂCE HOPPER" ["grace", "hopper"]."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    return re.findall(r"[a-z0-9]+", text)
+
+
+def person_key(name):
+    """What two spellings of one person's name share: their last word and first initial
+    ("Grace Hopper", "Grace M. Hopper", "G. Hopper" and "grace hopper" all give "hopper g")."""
+    words = name_words(name)
+    return f"{words[-1]} {words[0][0]}" if words else ""
+
+
+def look_alike_people(a, b):
+    """Whether the names `a` and `b` look like one person's: the same last name, and first
+    names that are equal or of which one is the other's initial; middle names, accents, case
+    and punctuation do not count ("Grace Hopper" / "Grace M. Hopper", "G. Hopper" / "Grace
+    Hopper"; never "Grace Hopper" / "George Hopper"). The one test of "these look like one
+    person", for the admin's duplicate filter and the readiness report."""
+    first_a, first_b = name_words(a), name_words(b)
+    if not first_a or not first_b or first_a[-1] != first_b[-1]:
+        return False
+    x, y = first_a[0], first_b[0]
+    return x == y or (len(x) == 1 and y.startswith(x)) or (len(y) == 1 and x.startswith(y))
+
+
+def duplicate_speaker_groups(speakers):
+    """Groups of two or more of `speakers` whose names look like one person's (each sorted by
+    name, the groups by their first name), from one pass over them."""
+    buckets = defaultdict(list)
+    for speaker in speakers:
+        buckets[person_key(speaker.name)].append(speaker)
+    groups = []
+    for bucket in buckets.values():
+        # Join look-alikes transitively (G. Hopper links Grace and Grace M.): a bucket holds a
+        # handful of people, so pairs are cheap.
+        group_of = {speaker.pk: {speaker.pk} for speaker in bucket}
+        for a, b in combinations(bucket, 2):
+            if look_alike_people(a.name, b.name) and group_of[a.pk] is not group_of[b.pk]:
+                merged = group_of[a.pk] | group_of[b.pk]
+                for pk in merged:
+                    group_of[pk] = merged
+        by_pk = {speaker.pk: speaker for speaker in bucket}
+        for members in {id(g): g for g in group_of.values()}.values():
+            if len(members) > 1:
+                groups.append(sorted((by_pk[pk] for pk in members), key=lambda s: (s.name, s.pk)))
+    return sorted(groups, key=lambda group: group[0].name.casefold())
+
+
 class SpeakerQuerySet(models.QuerySet):
     """Speakers never decide what is public themselves: callers pass the talks the visitor may
     see (`Talk.objects.published()`, or every talk for a staff preview)."""
@@ -132,6 +184,23 @@ class Speaker(NormalisedTextMixin, TimestampedModel):
         related_name="speakers",
         help_text="Current affiliation.",
     )
+    pronouns = models.CharField(max_length=40, blank=True, help_text="Optional, as they give them.")
+    homepage = models.URLField(blank=True, validators=[validate_web_url])
+    mastodon = models.URLField(
+        blank=True, validators=[validate_web_url], help_text="Their profile's web address."
+    )
+    github = models.URLField("GitHub", blank=True, validators=[validate_web_url])
+    orcid = models.URLField(
+        "ORCID", blank=True, validators=[validate_web_url], help_text="https://orcid.org/…"
+    )
+    # Photos are stored in sizes by speakers/photos.py: `photo` names the largest file.
+    photo = models.CharField(max_length=200, blank=True, editable=False)
+    photo_width = models.PositiveIntegerField(default=0, editable=False)
+    photo_height = models.PositiveIntegerField(default=0, editable=False)
+    email = models.EmailField(
+        blank=True,
+        help_text="Private: where the committee sends their speaker-page link. Never shown.",
+    )
 
     objects = SpeakerQuerySet.as_manager()
 
@@ -146,6 +215,38 @@ class Speaker(NormalisedTextMixin, TimestampedModel):
 
     def get_calendar_url(self):
         return reverse("feeds:speaker", kwargs={"slug": self.slug})
+
+    LINK_FIELDS = ("homepage", "mastodon", "github", "orcid")
+
+    @property
+    def web_links(self):
+        """(label, URL) of the links they gave, in a fixed order."""
+        return [
+            (self._meta.get_field(name).verbose_name, getattr(self, name))
+            for name in self.LINK_FIELDS
+            if getattr(self, name)
+        ]
+
+    @property
+    def photo_sizes(self):
+        """[(width, URL)] of their photo's sizes, smallest first (none without a photo)."""
+        return [
+            (width, photos.default_storage.url(name))
+            for width, name in photos.photo_names(self.photo, self.photo_width)
+        ]
+
+    @property
+    def photo_srcset(self):
+        return ", ".join(f"{url} {width}w" for width, url in self.photo_sizes)
+
+    @property
+    def photo_url(self):
+        sizes = self.photo_sizes
+        return sizes[-1][1] if sizes else ""
+
+    def set_photo(self, name, width, height):
+        """Point to newly stored photo files (speakers/photos.store_photo), or to none."""
+        self.photo, self.photo_width, self.photo_height = name, width, height
 
 
 class Alias(NormalisedTextMixin, models.Model):

@@ -8,6 +8,7 @@ number means what an editor shows.
 
 import re
 
+from django.core.validators import URLValidator
 from django.db import models
 
 # U+0000–U+001F except tab, line feed and carriage return, and U+007F (DEL).
@@ -33,3 +34,14 @@ class NormalisedTextMixin:
                 if isinstance(value, str):
                     setattr(self, field.attname, normalise_text(value))
         super().clean_fields(exclude=exclude)
+
+
+# Links typed by the committee or a speaker (Slack channels, media pages, homepages) are web
+# addresses, nothing else: no ftp:, javascript: or file: links on a public page or in an
+# export. Its own code keeps forms from replacing the message with their generic
+# "Enter a valid URL.".
+validate_web_url = URLValidator(
+    schemes=["http", "https"],
+    message="Enter a web address starting with http:// or https://.",
+    code="not_a_web_url",
+)

@@ -1,9 +1,12 @@
 """factory_boy factories: small, valid objects for tests (never seed data)."""
 
+import io
 from datetime import UTC, date, datetime, timedelta
 
 import factory
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from program.models import Conference, Day, Session, Talk
 from speakers.models import Affiliation, Authorship, Speaker
@@ -97,3 +100,17 @@ def make_committee_member(django_user_model, username="curator"):
     user = django_user_model.objects.create_user(username, password="not-used", is_staff=True)
     user.groups.add(Group.objects.get(name=COMMITTEE))
     return user
+
+
+def image_bytes(fmt="JPEG", size=(800, 600), mode="RGB", **save_options):
+    """The bytes of a small generated picture in `fmt` (for photo uploads)."""
+    buffer = io.BytesIO()
+    Image.new(mode, size, "teal" if mode in ("RGB", "RGBA") else 1).save(
+        buffer, fmt, **save_options
+    )
+    return buffer.getvalue()
+
+
+def upload(data, name="photo.jpg", content_type="image/jpeg"):
+    """`data` as a file uploaded through a form."""
+    return SimpleUploadedFile(name, data, content_type=content_type)

@@ -8,6 +8,7 @@ The people's admin lives here rather than in `speakers` because it shows what is
 `program` decides; `speakers` never imports `program` (README, "Layout").
 """
 
+from django.conf import settings
 from django.contrib import admin
 
 from program.admin import people, schedule  # noqa: F401 -- importing them registers the admins
@@ -16,3 +17,8 @@ from program.admin import people, schedule  # noqa: F401 -- importing them regis
 # sidebar (300 px, repeating the home page's list) would take. Breadcrumbs and the home page
 # lead everywhere it did.
 admin.site.enable_nav_sidebar = False
+
+# The site's name, not "Django administration", in the header, the page titles and the home page.
+admin.site.site_header = f"{settings.SITE_NAME}: committee"
+admin.site.site_title = settings.SITE_NAME
+admin.site.index_title = "The program and its people"

@@ -4,14 +4,18 @@ Merging runs in one transaction after a confirmation page that lists everything 
 The kept record's history records the merge, including any bio or name that the merge drops.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Count, F, OuterRef
+from django.db import transaction
+from django.db.models import Count, Exists, F, Max, OuterRef, Subquery
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from program.admin.common import (
+    URL_FIELDS,
     ChoiceListFilter,
     FilledInFilter,
     PublicLinkMixin,
@@ -20,8 +24,17 @@ from program.admin.common import (
     subquery_count,
 )
 from program.models import Conference, Talk
+from selfservice.emails import send_links
+from selfservice.models import Proposal, SpeakerLink
+from speakers import photos
 from speakers.merging import AffiliationMerge, SpeakerMerge
-from speakers.models import Affiliation, Authorship, Speaker, duplicate_affiliation_groups
+from speakers.models import (
+    Affiliation,
+    Authorship,
+    Speaker,
+    duplicate_affiliation_groups,
+    duplicate_speaker_groups,
+)
 
 # --- Merging ---------------------------------------------------------------------------------
 
@@ -72,6 +85,28 @@ def merge_action(model_admin, request, queryset, merge_class, template):
     }
     request.current_app = model_admin.admin_site.name
     return TemplateResponse(request, template, context)
+
+
+# --- Speaker-page links ------------------------------------------------------------------------
+
+
+def send_links_and_tell(model_admin, request, speakers):
+    """E-mail `speakers` their page links (selfservice/emails.py) and say what happened."""
+    sent, skipped, failed = send_links(list(speakers), request.user, request)
+    if sent:
+        model_admin.message_user(
+            request, f"Sent {len(sent)} speaker-page link(s).", messages.SUCCESS
+        )
+    if skipped:
+        names = ", ".join(str(s) for s in skipped)
+        model_admin.message_user(
+            request, f"No e-mail address, so no link for: {names}.", messages.WARNING
+        )
+    if failed:
+        names = ", ".join(str(s) for s in failed)
+        model_admin.message_user(
+            request, f"The mail server refused the e-mail for: {names}.", messages.ERROR
+        )
 
 
 # --- Admins -----------------------------------------------------------------------------------
@@ -199,9 +234,89 @@ class SpeakerAuthorshipInline(admin.TabularInline):
         return obj.talk.session.conference
 
 
+class SpeakerPageFilter(ChoiceListFilter):
+    """Where each speaker is with their own page: never sent a link, sent one they have not
+    opened, opened without proposing anything, or waiting for the committee."""
+
+    title = "speaker page"
+    parameter_name = "page"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("not_sent", "No link sent"),
+            ("not_opened", "Link sent, not opened"),
+            ("no_answer", "Sent, no proposal yet"),
+            ("pending", "Proposal waiting"),
+        ]
+
+    def queryset(self, request, queryset):
+        links = SpeakerLink.objects.filter(speaker=OuterRef("pk"))
+        answered = Proposal.objects.filter(speaker=OuterRef("pk"))
+        if self.value() == "not_sent":
+            return queryset.filter(~Exists(links))
+        if self.value() == "not_opened":
+            return queryset.filter(Exists(links), ~Exists(links.exclude(first_opened_at=None)))
+        if self.value() == "no_answer":
+            return queryset.filter(Exists(links), ~Exists(answered))
+        if self.value() == "pending":
+            return queryset.filter(Exists(answered.filter(status=Proposal.Status.PENDING)))
+        return queryset
+
+
+class LooksLikeSamePersonFilter(ChoiceListFilter):
+    title = "looks like a duplicate"
+    parameter_name = "duplicate"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes (same name but for initials, middle names, accents or case)")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        groups = duplicate_speaker_groups(Speaker.objects.only("pk", "name"))
+        return queryset.filter(pk__in=[s.pk for group in groups for s in group])
+
+
+class ProposalInline(admin.TabularInline):
+    """What the speaker proposed from their own page, and the decisions (kept for good)."""
+
+    model = Proposal
+    fields = ["review_link", "status", "decided_by", "decided_at", "note"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    verbose_name_plural = "proposals from their speaker page"
+
+    @admin.display(description="proposal")
+    def review_link(self, obj):
+        url = reverse("admin:selfservice_proposal_change", args=[obj.pk])
+        return format_html('<a href="{}">{:%Y-%m-%d %H:%M} UTC</a>', url, obj.submitted_at)
+
+
+class SpeakerAdminForm(forms.ModelForm):
+    """The admin's speaker form (its model fields come from SpeakerAdmin), with a photo."""
+
+    upload_photo = forms.FileField(
+        required=False,
+        label="New photo",
+        help_text="JPEG, PNG or WebP, at most 5 MB and 40 megapixels; metadata is removed.",
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    remove_photo = forms.BooleanField(required=False, label="Remove the photo")
+
+    def clean_upload_photo(self):
+        upload = self.cleaned_data.get("upload_photo")
+        if upload:
+            photos.check_upload(upload)
+        return upload
+
+
 @admin.register(Speaker)
 class SpeakerAdmin(MergeableMixin, PublicLinkMixin, admin.ModelAdmin):
-    list_display = ["name", "affiliation", "talk_count", "has_bio", "public_link"]
+    form = SpeakerAdminForm
+    formfield_overrides = URL_FIELDS
+    list_display = ["name", "affiliation", "talk_count", "has_bio", "speaker_page", "public_link"]
     list_select_related = ["affiliation"]
     search_fields = [
         "name",
@@ -210,14 +325,25 @@ class SpeakerAdmin(MergeableMixin, PublicLinkMixin, admin.ModelAdmin):
         "authorships__credited_name",
         "aliases__name",
     ]
-    list_filter = [ConferenceOfSpeakerFilter, HasBioFilter, "affiliation"]
+    list_filter = [
+        ConferenceOfSpeakerFilter,
+        HasBioFilter,
+        LooksLikeSamePersonFilter,
+        SpeakerPageFilter,
+        "affiliation",
+    ]
     ordering = ["name", "pk"]
     autocomplete_fields = ["affiliation"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "affiliation", "bio", "merged_names"]
-    readonly_fields = ["merged_names"]
-    inlines = [SpeakerAuthorshipInline]
-    actions = ["merge"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "affiliation", "pronouns", "bio", "merged_names"]}),
+        ("Photo", {"fields": ["photo_preview", "upload_photo", "remove_photo"]}),
+        ("Links", {"fields": ["homepage", "mastodon", "github", "orcid"]}),
+        ("Private", {"fields": ["email"]}),
+    ]
+    readonly_fields = ["merged_names", "photo_preview"]
+    inlines = [SpeakerAuthorshipInline, ProposalInline]
+    actions = ["merge", "send_speaker_links", "revoke_speaker_links"]
     merge_class = SpeakerMerge
     merge_template = "admin/speakers/merge_speakers.html"
 
@@ -235,6 +361,65 @@ class SpeakerAdmin(MergeableMixin, PublicLinkMixin, admin.ModelAdmin):
     @admin.display(description="bio", boolean=True)
     def has_bio(self, obj):
         return bool(obj.bio.strip())
+
+    def get_queryset(self, request):
+        links = SpeakerLink.objects.filter(speaker=OuterRef("pk")).order_by()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                link_sent=Subquery(
+                    links.values("speaker").annotate(at=Max("sent_at")).values("at")[:1]
+                ),
+                link_opened=Exists(links.exclude(first_opened_at=None)),
+                proposal_waiting=Exists(
+                    Proposal.objects.filter(speaker=OuterRef("pk"), status="pending")
+                ),
+            )
+        )
+
+    @admin.display(description="speaker page", ordering="link_sent")
+    def speaker_page(self, obj):
+        if obj.proposal_waiting:
+            return "proposal waiting"
+        if obj.link_sent is None:
+            return "no link sent"
+        return f"sent {obj.link_sent:%Y-%m-%d}" + ("" if obj.link_opened else ", not opened")
+
+    @admin.display(description="photo")
+    def photo_preview(self, obj):
+        if not obj.photo:
+            return "—"
+        return format_html(
+            '<img src="{}" srcset="{}" sizes="160px" width="160" alt="{}">',
+            obj.photo_url,
+            obj.photo_srcset,
+            obj.name,
+        )
+
+    def save_model(self, request, obj, form, change):
+        upload = form.cleaned_data.get("upload_photo")
+        old = (obj.photo, obj.photo_width) if obj.photo else None
+        if upload:
+            obj.set_photo(*photos.store_photo(upload))
+        elif form.cleaned_data.get("remove_photo"):
+            obj.set_photo("", 0, 0)
+        if old and old[0] != obj.photo:
+            transaction.on_commit(lambda: photos.delete_photo(*old))
+        super().save_model(request, obj, form, change)
+
+    @admin.action(
+        description="E-mail selected speakers a link to their own page", permissions=["change"]
+    )
+    def send_speaker_links(self, request, queryset):
+        send_links_and_tell(self, request, queryset)
+
+    @admin.action(description="Revoke selected speakers' page links", permissions=["change"])
+    def revoke_speaker_links(self, request, queryset):
+        count = SpeakerLink.objects.filter(speaker__in=queryset, revoked_at=None).update(
+            revoked_at=timezone.now()
+        )
+        self.message_user(request, f"Revoked {count} link(s).")
 
 
 @admin.register(Authorship)

@@ -25,10 +25,11 @@ from program.admin.common import (
     log_published,
     subquery_count,
 )
+from program.admin.people import send_links_and_tell
 from program.forms import SessionAdminForm, TalkAdminForm
 from program.models import Conference, Day, Session, Talk
 from program.readiness import session_warnings, with_clash_flags
-from speakers.models import Authorship, authorships_prefetch
+from speakers.models import Authorship, Speaker, authorships_prefetch
 
 
 class ConferenceTimeZoneMixin:
@@ -142,7 +143,7 @@ class ConferenceAdmin(PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
         "is_published",
     ]
     inlines = [DayInline]
-    actions = ["publish_with_program", "publish", "unpublish"]
+    actions = ["publish_with_program", "publish", "unpublish", "send_speaker_links"]
 
     def get_queryset(self, request):
         return (
@@ -199,6 +200,21 @@ class ConferenceAdmin(PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
             count_of(len(changed[model._meta.verbose_name_plural]), model)
             for model in (Conference, Session, Talk)
         )
+
+    @admin.action(
+        description="E-mail every speaker of the selected conferences a link to their own page",
+        permissions=["send_speaker_links"],
+    )
+    def send_speaker_links(self, request, queryset):
+        speakers = Speaker.objects.filter(
+            pk__in=Authorship.objects.filter(talk__session__conference__in=queryset).values(
+                "speaker"
+            )
+        )
+        send_links_and_tell(self, request, speakers)
+
+    def has_send_speaker_links_permission(self, request):
+        return request.user.has_perm("speakers.change_speaker")
 
     @admin.action(
         description="Publish selected conferences with all their sessions and talks",
@@ -259,7 +275,13 @@ class TalkInline(SortableInlineMixin, admin.TabularInline):
 
     @admin.display(description="authors")
     def authors(self, obj):
-        return obj.author_line
+        """The first names of the byline, short enough for one or two lines; the whole byline,
+        with organisations, in the tooltip."""
+        names = [authorship.printed_name for authorship in obj.authorships.all()]
+        shown = ", ".join(names[:BYLINE_NAMES_SHOWN])
+        if len(names) > BYLINE_NAMES_SHOWN:
+            shown += f" and {len(names) - BYLINE_NAMES_SHOWN} more"
+        return format_html('<span title="{}">{}</span>', obj.author_line, shown)
 
 
 class ClashFilter(ChoiceListFilter):
@@ -268,7 +290,7 @@ class ClashFilter(ChoiceListFilter):
 
     def lookups(self, request, model_admin):
         return [
-            ("overlap", "Overlaps another session"),
+            ("overlap", "Same room at the same time"),
             ("speaker", "A speaker is double-booked"),
         ]
 
@@ -352,9 +374,9 @@ class SessionAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin
     def clashes(self, obj):
         found = []
         if obj.overlaps:
-            found.append("overlaps another session")
+            found.append("room clash")
         if obj.double_booked:
-            found.append("a speaker is double-booked")
+            found.append("speaker double-booked")
         return format_html_join(", ", '<span class="clash">⚠ {}</span>', ((f,) for f in found))
 
     def save_related(self, request, form, formsets, change):
@@ -394,6 +416,9 @@ class MissingFilter(ChoiceListFilter):
         if self.value() == "authors":
             return queryset.filter(authorships__isnull=True)
         return queryset
+
+
+BYLINE_NAMES_SHOWN = 3  # in the talk list's Authors column
 
 
 @admin.register(Talk)
@@ -452,7 +477,13 @@ class TalkAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin, a
 
     @admin.display(description="authors")
     def authors(self, obj):
-        return obj.author_line
+        """The first names of the byline, short enough for one or two lines; the whole byline,
+        with organisations, in the tooltip."""
+        names = [authorship.printed_name for authorship in obj.authorships.all()]
+        shown = ", ".join(names[:BYLINE_NAMES_SHOWN])
+        if len(names) > BYLINE_NAMES_SHOWN:
+            shown += f" and {len(names) - BYLINE_NAMES_SHOWN} more"
+        return format_html('<span title="{}">{}</span>', obj.author_line, shown)
 
     @admin.display(description="abstract", boolean=True)
     def has_abstract(self, obj):

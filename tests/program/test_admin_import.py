@@ -11,6 +11,7 @@ from program.forms import ProgramImportForm
 from program.models import Conference, Day, Session, Talk
 from program.parser import MAX_PROGRAM_BYTES
 from speakers.models import Affiliation, Authorship, Speaker
+from tests.factories import SpeakerFactory
 
 IMPORT = reverse("admin:program_conference_import")
 MODELS = [Conference, Day, Session, Talk, Affiliation, Speaker, Authorship]
@@ -214,3 +215,14 @@ def test_the_apply_step_carries_a_2_mb_program_within_djangos_upload_limit(
         {"text": text.replace("\n", "\r\n"), "conference": opml20.pk}, confirm=True
     )
     assert form.is_valid(), form.errors
+
+
+def test_an_import_suggests_look_alike_speakers(member_client, seed_text):
+    SpeakerFactory(name="Todd M. Underwood", slug="todd-m-underwood")
+    response = dry_run(member_client, seed_text)
+    confirm = response.context["confirm_form"]
+    data = {name: field.value() for name, field in ((n, confirm[n]) for n in confirm.fields)}
+    data = {key: "" if value is None else value for key, value in data.items()} | {"apply": "1"}
+    page = member_client.post(IMPORT, data, follow=True)
+    assert "Some speakers may be one person (Todd M. Underwood / Todd Underwood)" in page.text
+    assert "Speakers who may be one person" in page.text

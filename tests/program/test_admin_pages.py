@@ -38,6 +38,11 @@ def test_the_group_holds_curation_permissions_and_nothing_over_users(db):
         (model._meta.app_label, f"{action}_{model._meta.model_name}")
         for model, _ in CURATED
         for action in ("add", "change", "delete", "view")
+    } | {
+        # Speakers' own pages: review proposals, see and revoke links (never add or delete).
+        ("selfservice", f"{action}_{model}")
+        for model in ("proposal", "speakerlink")
+        for action in ("change", "view")
     }
     assert codenames == expected
 

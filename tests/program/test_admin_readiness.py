@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from program.models import Session
 from program.readiness import CHECKS, readiness_report, session_warnings, with_clash_flags
-from speakers.models import affiliation_key
+from speakers.models import affiliation_key, look_alike_people, person_key
 from tests.factories import (
     AffiliationFactory,
     AuthorshipFactory,
@@ -164,10 +164,11 @@ def test_every_clash_check_finds_the_same_overlapping_pairs(db):
 
 
 @pytest.mark.parametrize("size", ["opml20", "large_program"])
-def test_the_report_runs_six_queries_whatever_the_size(request, size, django_assert_num_queries):
-    """Sessions (1), talks with their authors (2), affiliations (2), double bookings (1)."""
+def test_the_report_runs_seven_queries_whatever_the_size(request, size, django_assert_num_queries):
+    """Sessions (1), talks with their authors (2), affiliations (2), people (1), double
+    bookings (1)."""
     conference = request.getfixturevalue(size)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         report = readiness_report(conference)
         assert report.session_count
         assert report.missing_count
@@ -180,3 +181,81 @@ def test_the_page_shows_every_check_once_in_order(opml20, member_client):
     assert [check.title for check, _ in page.context["report"].problems] == titles
     positions = [page.text.index(f"</span> {title}</h2>") for title in titles]
     assert positions == sorted(positions)
+
+
+def test_parallel_sessions_in_different_rooms_are_no_clash(db):
+    """Overlap is the design of parallel tracks: only the same room, or a speaker in both, is a
+    clash, in the report, the session list's flags and the warnings on saving alike."""
+    first = SessionFactory(number=1, location_name="Room A")
+    parallel = SessionFactory(
+        day=first.day, number=2, location_name="Room B", start=first.start, end=first.end
+    )
+    report = readiness_report(first.conference)
+    assert report.overlapping_sessions == []
+    assert report.double_bookings == []
+    assert not with_clash_flags(Session.objects.all()).filter(overlaps=True).exists()
+    assert session_warnings(first) == []
+
+    # The same room, named on the session or by the conference's default location, clashes.
+    parallel.location_name = ""
+    parallel.save()
+    first.conference.default_location_name = "Room A"
+    first.conference.save()
+    report = readiness_report(first.conference)
+    assert [(a.number, b.number) for a, b in report.overlapping_sessions] == [(1, 2)]
+    flagged = with_clash_flags(Session.objects.all()).filter(overlaps=True)
+    assert set(flagged.values_list("number", flat=True)) == {1, 2}
+    assert any("same room (Room A)" in w for w in session_warnings(parallel))
+
+
+def test_a_speaker_in_parallel_rooms_is_still_double_booked(db):
+    first = SessionFactory(number=1, location_name="Room A")
+    parallel = SessionFactory(
+        day=first.day, number=2, location_name="Room B", start=first.start, end=first.end
+    )
+    person = SpeakerFactory(name="Everywhere At Once")
+    AuthorshipFactory(talk=TalkFactory(session=first), speaker=person, position=0)
+    AuthorshipFactory(talk=TalkFactory(session=parallel), speaker=person, position=0)
+    report = readiness_report(first.conference)
+    assert report.overlapping_sessions == []
+    assert [d.speaker.name for d in report.double_bookings] == ["Everywhere At Once"]
+    assert with_clash_flags(Session.objects.filter(pk=first.pk)).get().double_booked
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Grace Hopper", "Grace M. Hopper"),
+        ("Grace Hopper", "grace hopper"),
+        ("Grace Hopper", "Grâce Höpper"),
+        ("G. Hopper", "Grace Brewster Murray Hopper"),
+    ],
+)
+def test_look_alike_people(a, b):
+    assert look_alike_people(a, b)
+    assert person_key(a) == person_key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("Grace Hopper", "George Hopper"), ("Grace Hopper", "Grace Hoppers"), ("Li", "")]
+)
+def test_different_people_do_not_look_alike(a, b):
+    assert not look_alike_people(a, b)
+
+
+def test_the_report_suggests_look_alike_speakers_as_merges(db, member_client):
+    talk = TalkFactory()
+    grace = AuthorshipFactory(talk=talk, speaker__name="Grace Hopper", position=0).speaker
+    middle = AuthorshipFactory(talk=TalkFactory(), speaker__name="Grace M. Hopper").speaker
+    SpeakerFactory(name="George Hopper")
+    SpeakerFactory(name="Ada Lovelace")
+    SpeakerFactory(name="ADA LOVELACE")  # look alike, but neither speaks at this conference
+    conference = talk.session.conference
+    assert readiness_report(conference).duplicate_speakers == [[grace, middle]]
+
+    page = member_client.get(reverse("admin:program_conference_readiness", args=[conference.pk]))
+    assert "Speakers who may be one person" in page.text
+    assert "?duplicate=yes" in page.text
+    listed = member_client.get(reverse("admin:speakers_speaker_changelist"), {"duplicate": "yes"})
+    names = {s.name for s in listed.context["cl"].result_list}
+    assert names == {"Grace Hopper", "Grace M. Hopper", "Ada Lovelace", "ADA LOVELACE"}
