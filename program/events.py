@@ -19,13 +19,14 @@ feed), so none of them works out on its own when a talk happens, where, or what 
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from django.conf import settings
 from django.db.models import Prefetch
 
-from program.models import Session, Talk
+from program.models import EventRevision, Session, Talk
 from speakers.bylines import format_author_line
 from speakers.models import Authorship
 
@@ -288,3 +289,32 @@ def talk_events(talks):
     talks = list(talks.select_related("session__conference"))
     authors = Authorship.objects.bylines([talk.pk for talk in talks], dated=True)
     return [talk_event(talk, talk.session, authors[talk.pk]) for talk in talks]
+
+
+def withdrawn_talks(conference, now):
+    """(session, event) of the conference's talks withdrawn less than
+    CALENDAR_WITHDRAWN_GRACE_DAYS before `now`, as last published (from their revisions), with
+    their row's id and their session's place. A talk deleted outright has no row left and no
+    id to keep: only its calendar copy stays (program/feeds.py)."""
+    cutoff = now - timedelta(days=settings.CALENDAR_WITHDRAWN_GRACE_DAYS)
+    events = [
+        Event.from_snapshot(snapshot)
+        for snapshot in EventRevision.objects.withdrawn_since(cutoff)
+        .filter(conference=conference)
+        .values_list("snapshot", flat=True)
+    ]
+    events = [event for event in events if event.is_talk]
+    talks = Talk.objects.filter(uid__in=[event.uid for event in events]).select_related("session")
+    rows = {talk.uid: talk for talk in talks}
+    return [
+        (
+            rows[event.uid].session,
+            replace(
+                event,
+                object_id=rows[event.uid].pk,
+                place=place_of(rows[event.uid].session, conference),
+            ),
+        )
+        for event in events
+        if event.uid in rows
+    ]

@@ -18,6 +18,7 @@ from django.views.generic import DetailView, ListView
 
 from program import frab
 from program.clock import conference_today, program_clock
+from program.events import withdrawn_talks
 from program.models import Conference, Session, Talk
 from program.picks import PickList
 from program.search import SearchForm, search
@@ -314,8 +315,12 @@ def frab_response(request, conference_slug, build, content_type, extension):
         Conference.objects.published().select_related("version").with_program(),
         slug=conference_slug,
     )
+    cancelled = [
+        (frab.track_name(session), event)
+        for session, event in withdrawn_talks(conference, timezone.now())
+    ]
     response = HttpResponse(
-        build(conference, request.build_absolute_uri), content_type=content_type
+        build(conference, request.build_absolute_uri, cancelled), content_type=content_type
     )
     response["Content-Disposition"] = f'inline; filename="{conference.slug}-schedule.{extension}"'
     return response
