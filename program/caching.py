@@ -140,6 +140,7 @@ class PublicCacheMiddleware:
         version = current_version(slug) if name in CONFERENCE_PAGES else current_version(None)
         if version is None or not version[0]:
             return self.get_response(request)
+        request.program_changed_at = version[1]  # the pages' Last-Modified; feeds date by it too
         encoding = "gzip" if accepts_gzip(request) else "identity"
         key = cache_key(request, version[0])
         now = timezone.now()
