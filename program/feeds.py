@@ -44,7 +44,7 @@ def calendar_response(
     grace = timedelta(days=settings.CALENDAR_WITHDRAWN_GRACE_DAYS)
     events, revisions = recorded(*events)
     cancelled = []
-    for revision in EventRevision.objects.withdrawn_since(now - grace):
+    for revision in EventRevision.objects.withdrawn_since(now - grace).order_by():
         event = Event.from_snapshot(revision.snapshot)
         if withdrawn(event):
             cancelled.append(event)
@@ -84,7 +84,7 @@ def recorded(uids, build):
     Only events never recorded are built, with `build(uids)`, and sent at SEQUENCE 0 until
     `manage.py record_revisions` or the next change records them."""
     uids = list(uids)
-    revisions = {r.uid: r for r in EventRevision.objects.filter(uid__in=uids)}
+    revisions = {r.uid: r for r in EventRevision.objects.filter(uid__in=uids).order_by()}
     missing = [uid for uid in uids if uid not in revisions]
     built = {event.uid: event for event in build(missing)} if missing else {}
     sent = []
@@ -170,11 +170,15 @@ def session_feed(request, conference_slug, number):
 @require_safe
 def talk_feed(request, conference_slug, slug):
     """The talk, at its own times or its session's; once withdrawn, the talk as cancelled."""
-    talk = (
-        Talk.objects.published()
-        .filter(session__conference__slug=conference_slug, slug=slug)
-        .select_related("session__conference")
-        .first()
+    # Unordered (slugs are unique): ordering by session would join for nothing.
+    talk = next(
+        iter(
+            Talk.objects.published()
+            .filter(session__conference__slug=conference_slug, slug=slug)
+            .select_related("session__conference")
+            .order_by()[:1]
+        ),
+        None,
     )
     conference = talk.session.conference if talk else feed_conference(conference_slug)
     key = f"talk/{slug}"
