@@ -11,6 +11,7 @@ disturbs less), and their queries.
 """
 
 import argparse
+import io
 import os
 import statistics
 import sys
@@ -45,7 +46,7 @@ def main():
 
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
-    call_command("generate_program", slug="bench", stdout=open(os.devnull, "w"), **PROGRAM)
+    call_command("generate_program", slug="bench", stdout=io.StringIO(), **PROGRAM)
     talk = Talk.objects.filter(session__conference__slug="bench").order_by("pk")[600]
     speaker = talk.authorships.first().speaker
     paths = {
