@@ -18,7 +18,7 @@ from django.views.generic import DetailView, ListView
 
 from program import frab
 from program.clock import conference_today, program_clock
-from program.events import withdrawn_talks
+from program.events import talk_times, withdrawn_talks
 from program.models import Conference, Session, Talk
 from program.picks import PickList
 from program.search import SearchForm, search
@@ -384,10 +384,10 @@ class PickListDetailView(DetailView):
                 "object": t,
                 "title": t.title,
                 "conference": t.session.conference,
-                "start": t.start or t.session.start,
-                "end": t.end or t.session.end,
+                "start": talk_times(t, t.session)[0],
+                "end": talk_times(t, t.session)[1],
                 "session": t.session,
-                "order": (t.start or t.session.start, 1, t.order),
+                "order": (talk_times(t, t.session)[0], 1, t.order),
             }
             for t in talks
         ]
