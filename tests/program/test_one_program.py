@@ -4,6 +4,7 @@ a calendar subscriber was sent."""
 
 import hashlib
 import io
+import itertools
 import json
 import re
 import uuid
@@ -18,10 +19,12 @@ from django.core.management import call_command, get_commands
 from django.urls import reverse
 from django.utils import timezone
 
+from program.admin.schedule import even_split
 from program.events import Event, Kind, conference_program
 from program.importer import apply_program
 from program.models import ChangeLogEntry, Conference, EventRevision, Session, Talk
 from program.parser import parse_program
+from program.readiness import readiness_report
 from program.revisions import Recorded, diff, record_changes
 from speakers.models import Affiliation, Speaker
 
@@ -468,3 +471,46 @@ def test_every_command_keeps_the_recorded_events_true(opml20, seed_text, tmp_pat
     call_command(command, *arguments[0], stdout=io.StringIO(), **arguments[1])
     for conference in Conference.objects.all():
         assert unrecorded(conference) == [], command
+
+
+# --- Per-talk times are the committee's --------------------------------------------------------
+
+
+def test_the_even_split_proposal_is_whole_minutes_in_order():
+    start = datetime(2030, 7, 1, 16, tzinfo=ZoneInfo("UTC"))
+    slots = even_split(start, start + timedelta(minutes=90), 4)  # 22.5 minutes each
+    assert [int((end - begin).total_seconds() // 60) for begin, end in slots] == [22, 23, 22, 23]
+    assert slots[0][0] == start
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(slots))
+
+
+def test_readiness_lists_sessions_without_talk_times_as_information(opml20):
+    report = readiness_report(opml20)
+    listed = report.sessions_without_talk_times
+    assert {s.number for s in listed} == {
+        s.number for s in Session.objects.filter(conference=opml20) if s.talks.count() > 1
+    }
+    check = next(
+        check for check, _ in report.problems if check.name == "sessions_without_talk_times"
+    )
+    assert check.information
+    assert report.missing_count == sum(
+        len(items) for check, items in report.problems if not check.information
+    )
+
+
+def test_proposing_talk_times_saves_nothing_until_the_committee_saves(admin_client, opml20):
+    session = Session.objects.get(conference=opml20, number=1)
+    url = reverse("admin:program_session_changelist")
+    page = admin_client.post(
+        url, {"action": "propose_talk_times", "_selected_action": [session.pk]}
+    )
+    assert "Save these times" in page.text
+    assert 'value="09:00"' in page.text
+    assert not Talk.objects.filter(session=session).exclude(start=None).exists()
+    # A time outside the session is refused, and nothing is saved.
+    talks = list(session.talks.all())
+    data = {"action": "propose_talk_times", "_selected_action": [session.pk], "apply": "yes"}
+    data |= {f"start-{t.pk}": "11:00" for t in talks} | {f"end-{t.pk}": "11:30" for t in talks}
+    admin_client.post(url, data)
+    assert not Talk.objects.filter(session=session).exclude(start=None).exists()
