@@ -23,8 +23,9 @@ XSD = etree.XMLSchema(etree.parse(str(SCHEMAS / "schedule.xml.xsd")))
 JSON_SCHEMA = json.loads((SCHEMAS / "schedule.schema.json").read_text(encoding="utf-8"))
 JSON_VALIDATOR = jsonschema.Draft6Validator(JSON_SCHEMA, format_checker=jsonschema.FormatChecker())
 # The public cache's version look-up, then conference, days, sessions, talks, authors (with
-# speakers and organisations), and the talks withdrawn during the grace period.
-QUERIES = 7
+# speakers and organisations), the talks withdrawn during the grace period, and when the first
+# of them leaves (the cache entry's end).
+QUERIES = 8
 
 
 def get_xml(client, slug):
