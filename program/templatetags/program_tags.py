@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html, linebreaks
 from django.utils.safestring import mark_safe
 
-from program.events import talk_times
+from program.events import place_of, talk_times
 from program.links import SAFE, SLUG, path_format
 from speakers.bylines import author_groups, join_names
 
@@ -68,6 +68,12 @@ def when(obj, *, with_date=False):
         conference.time_zone,
         text,
     )
+
+
+@register.filter
+def place(session):
+    """Where the session happens (`program.events.place_of`), for includes/place.html."""
+    return place_of(session)
 
 
 @register.filter

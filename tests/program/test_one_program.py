@@ -204,6 +204,11 @@ def assert_channels_agree(client, conference):
         assert frab[uid]["room"] == api[uid]["place"]["name"] == expected_place
         location = data["location"] if isinstance(data["location"], list) else [data["location"]]
         assert expected_place in [item.get("name") for item in location]
+        if place.location_name or conference.default_location_name:
+            assert f'<p class="place">Where: {expected_place}</p>' in html
+        else:  # the Slack channel: the page's Slack line says it
+            assert '<p class="place">' not in html
+            assert f"Session {place.number} Slack channel" in html
         if not (place.location_name or conference.default_location_name) and place.slack_url:
             assert str(ics["LOCATION"]) == place.slack_url  # the channel itself
         else:
