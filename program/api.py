@@ -9,11 +9,13 @@ whatever the size of the program.
 
 import hashlib
 import re
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
-from django.db.models import Prefetch
+from django.conf import settings
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.functional import cached_property
@@ -25,7 +27,15 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import PageNumberPagination
 
-from program.models import Conference, Day, Session, Talk
+from program.models import (
+    Conference,
+    ConferenceQuerySet,
+    Day,
+    EventRevision,
+    Session,
+    Talk,
+    TalkQuerySet,
+)
 from program.serializers import (
     ConferenceSerializer,
     DaySerializer,
@@ -247,7 +257,18 @@ class TalkViewSet(ProgramViewSet):
     filters = ["conference", "speaker", "changed_since"]
 
     def get_queryset(self):
-        return self.public_talks.with_speakers()
+        """Published talks, and those withdrawn less than CALENDAR_WITHDRAWN_GRACE_DAYS ago
+        (from a published conference), which say so in `status`."""
+        cutoff = timezone.now() - timedelta(days=settings.CALENDAR_WITHDRAWN_GRACE_DAYS)
+        withdrawn = EventRevision.objects.withdrawn_since(cutoff).values("uid")
+        listed = TalkQuerySet.published_q() | (
+            Q(uid__in=withdrawn) & ConferenceQuerySet.published_q("session__conference__")
+        )
+        return (
+            Talk.objects.filter(listed)
+            .annotate(is_public=ExpressionWrapper(TalkQuerySet.published_q(), BooleanField()))
+            .with_speakers()
+        )
 
     def filter_conference(self, queryset, value):
         return queryset.filter(session__conference__slug=value)

@@ -61,6 +61,8 @@ SITE_PAGES = {
 # The JSON API (program/api.py) reads every published conference: all its URLs, under the site's
 # version. A picks feed is not cached here: its list changes without a new program version.
 SITE_NAMESPACES = ("api:",)
+# Responses that list withdrawn events until their grace period ends: calendars, frab, the API.
+WITHDRAWN_LISTED = ("feeds:", "api:talk-", "program:schedule_xml", "program:schedule_json")
 # Pages that mark the session on now and the next one (program/clock.py).
 CLOCKED = {"program:conference_detail", "program:session_detail"}
 PAGE_CACHE_CONTROL = "public, max-age=0, must-revalidate"
@@ -138,6 +140,7 @@ class PublicCacheMiddleware:
         version = current_version(slug) if name in CONFERENCE_PAGES else current_version(None)
         if version is None or not version[0]:
             return self.get_response(request)
+        request.program_changed_at = version[1]  # the pages' Last-Modified; feeds date by it too
         encoding = "gzip" if accepts_gzip(request) else "identity"
         key = cache_key(request, version[0])
         now = timezone.now()
@@ -179,7 +182,7 @@ class PublicCacheMiddleware:
         valid_until = None
         if name in CLOCKED:
             valid_until = next_clock_change(slug, now)
-        elif name.startswith("feeds:"):
+        elif name.startswith(WITHDRAWN_LISTED):
             valid_until = grace_expiry(now, settings.CALENDAR_WITHDRAWN_GRACE_DAYS)
         entry = dict(
             etag=hashlib.sha256(body).hexdigest()[:32],

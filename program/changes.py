@@ -3,6 +3,7 @@
 Both only read the `ChangeLogEntry` rows that program/revisions.py writes when the program
 changes (a talk added, withdrawn, moved, retitled, its speakers changed, a session's time)."""
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -15,7 +16,13 @@ MAX_ENTRIES = 200
 
 
 def changelog_entries(conference):
-    return ChangeLogEntry.objects.filter(conference=conference)[:MAX_ENTRIES]
+    """Newest first; entries of one change (one `changed_at`) in the order they were written,
+    newest row first, so readers and the page never order them by chance."""
+    return (
+        ChangeLogEntry.objects.filter(conference=conference)
+        .select_related("conference")
+        .order_by("-changed_at", "-pk")[:MAX_ENTRIES]
+    )
 
 
 class ChangeLogView(ListView):
@@ -54,6 +61,12 @@ class ChangeLogFeed(Feed):
     def feed_url(self, conference):
         return reverse("program:changes_feed", kwargs={"slug": conference.slug})
 
+    def author_name(self, conference):
+        return conference.organizer_name or f"{conference.name} program committee"
+
+    def author_link(self, conference):
+        return conference.organizer_url or None
+
     def items(self, conference):
         return changelog_entries(conference)
 
@@ -61,13 +74,18 @@ class ChangeLogFeed(Feed):
         return entry.text
 
     def item_description(self, entry):
-        return f"{entry.get_kind_display()}: {entry.text}"
+        return None  # the title says it all; a summary would say it twice
 
     def item_link(self, entry):
-        return entry.path or reverse("program:changes", kwargs={"slug": entry.conference.slug})
+        return entry.public_path
 
     def item_guid(self, entry):
-        return f"change-{entry.pk}-{entry.uid or 'conference'}"
+        """An absolute IRI (RFC 4287 §4.2.6) that never changes: a tag URI (RFC 4151) minted
+        from the site's domain, the day of the change and the entry's number."""
+        return (
+            f"tag:{settings.SITE_DOMAIN},{entry.changed_at:%Y-%m-%d}:"
+            f"{entry.conference.slug}/changes/{entry.pk}"
+        )
 
     def item_guid_is_permalink(self, entry):
         return False

@@ -1,4 +1,4 @@
-"""Which session is on now and which comes next, from a clock the caller passes in.
+"""Which sessions are on now and which come next, from a clock the caller passes in.
 
 Views pass `timezone.now()`; tests pass a fixed instant, so "Live now" needs no mocked clock.
 """
@@ -10,10 +10,11 @@ from django.utils import timezone
 
 @dataclass(frozen=True)
 class ProgramClock:
-    """The session in progress and the one after it (either may be None)."""
+    """Every session in progress (parallel sessions are all live), and the sessions that start
+    next (several when they start at once). Templates ask `session in clock.live`."""
 
-    live: object = None
-    up_next: object = None
+    live: tuple = ()
+    up_next: tuple = ()
 
 
 def conference_today(conference, sessions, now):
@@ -29,11 +30,13 @@ def conference_today(conference, sessions, now):
 
 
 def program_clock(conference, sessions, now):
-    """Mark the session in progress as live and the next one to start as up next, but only
-    while the conference is on: from its first day to its last, in its own zone."""
+    """Mark the sessions in progress as live and those with the next start after `now` as up
+    next, but only while the conference is on: from its first day to its last, in its own
+    zone. Times are the read model's (program/events.py): a session's slot."""
     sessions = list(sessions)
     if conference_today(conference, sessions, now) is None:
         return ProgramClock()
-    live = next((s for s in sessions if s.start <= now < s.end), None)
-    up_next = next((s for s in sessions if s.start > now), None)
+    live = tuple(s for s in sessions if s.start <= now < s.end)
+    next_start = min((s.start for s in sessions if s.start > now), default=None)
+    up_next = tuple(s for s in sessions if s.start == next_start)
     return ProgramClock(live=live, up_next=up_next)

@@ -7,7 +7,7 @@ import hashlib
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -17,9 +17,16 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from program import ical
+from program.events import (
+    Event,
+    conference_program,
+    program_events,
+    published_sessions,
+    talk_events,
+)
 from program.models import Conference, EventRevision, Session, Talk
 from program.picks import SECRET_LENGTH, PickList, PicksTokenError, decode_picks, note_read
-from speakers.models import Authorship, Speaker, SpeakerAlias
+from speakers.models import Speaker, SpeakerAlias
 
 
 def calendar_response(
@@ -27,17 +34,18 @@ def calendar_response(
 ):
     """The feed as a response.
 
-    `scope` (a Q on EventRevision) covers every event the feed may ever have shown, to notice
-    those withdrawn since and to date the feed; `withdrawn(event)` picks the withdrawn events
-    (still in their grace period) that belong to it; `since` are other times its content depends
-    on (the calendar's name). With `not_found` (the object is not published), the feed exists
-    only while it has a cancelled event to send."""
+    `events` are (uids, build) as `recorded` takes them. `scope` (a Q on EventRevision) covers
+    every event the feed may ever have shown, to notice those withdrawn since and to date the
+    feed; `withdrawn(event)` picks the withdrawn events (still in their grace period) that
+    belong to it; `since` are other times its content depends on (the calendar's name, a pick
+    list's edits). With `not_found` (the object is not published), the feed exists only while
+    it has a cancelled event to send."""
     now = timezone.now()
     grace = timedelta(days=settings.CALENDAR_WITHDRAWN_GRACE_DAYS)
-    events, revisions = recorded(events)
+    events, revisions = recorded(*events)
     cancelled = []
-    for revision in EventRevision.objects.withdrawn_since(now - grace):
-        event = ical.Event.from_snapshot(revision.snapshot)
+    for revision in EventRevision.objects.withdrawn_since(now - grace).order_by():
+        event = Event.from_snapshot(revision.snapshot)
         if withdrawn(event):
             cancelled.append(event)
             revisions[event.uid] = revision
@@ -53,7 +61,8 @@ def calendar_response(
         cancelled=cancelled,
     )
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-    last_modified = max((time for time in (last_change, *since) if time), default=None)
+    unrecorded = [revisions[event.uid].modified_at for event in events]
+    last_modified = max((time for time in (last_change, *since, *unrecorded) if time), default=None)
     last_modified = last_modified and int(last_modified.timestamp())
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
@@ -66,57 +75,43 @@ def calendar_response(
     return response
 
 
-def recorded(events):
-    """The events as subscribers were last sent them, with their revisions, read only.
+def recorded(uids, build):
+    """The events of these uids as subscribers were last sent them, with their revisions, read
+    only.
 
-    An event whose content differs from its revision (changed by a write that skipped the
-    bookkeeping) is sent as recorded, so a SEQUENCE never goes out with two contents; an event
-    never recorded is sent at SEQUENCE 0 until `manage.py record_revisions` or the next change
-    records it."""
-    revisions = {r.uid: r for r in EventRevision.objects.filter(uid__in=[e.uid for e in events])}
+    An event's revision holds its snapshot as program/revisions.py recorded it on the write path
+    (every write reaches it), so a feed reads that one row instead of building the event again.
+    Only events never recorded are built, with `build(uids)`, and sent at SEQUENCE 0 until
+    `manage.py record_revisions` or the next change records them."""
+    uids = list(uids)
+    revisions = {r.uid: r for r in EventRevision.objects.filter(uid__in=uids).order_by()}
+    missing = [uid for uid in uids if uid not in revisions]
+    built = {event.uid: event for event in build(missing)} if missing else {}
     sent = []
-    for event in events:
-        revision = revisions.get(event.uid)
+    for uid in uids:
+        revision = revisions.get(uid)
         if revision is None:
-            revisions[event.uid] = EventRevision(
-                uid=event.uid, sequence=0, modified_at=event.changed_at
-            )
+            event = built[uid]
+            revisions[uid] = EventRevision(uid=uid, sequence=0, modified_at=event.changed_at)
         elif revision.withdrawn_at is not None:
             continue  # unpublished since it was recorded; the feed sends it as cancelled
-        elif revision.content_hash != event.content_hash:
-            event = ical.Event.from_snapshot(revision.snapshot)
+        else:
+            event = Event.from_snapshot(revision.snapshot)
         sent.append(event)
     return sent, revisions
 
 
-def feed_sessions(sessions):
-    """Published sessions with their conference and published talks."""
-    return (
-        sessions.published()
-        .select_related("conference")
-        .prefetch_related(Prefetch("talks", queryset=Talk.objects.published()))
-    )
+def built(events):
+    """(uids, build) for events already built: `recorded` reads their revisions."""
+    by_uid = {event.uid: event for event in events}
+    return list(by_uid), lambda uids: [by_uid[uid] for uid in uids]
 
 
-def conference_events(sessions):
-    """A session's event, and an event for each of its talks that has its own times."""
-    sessions = list(sessions)
-    authors = Authorship.objects.bylines(
-        Talk.objects.published().filter(session__in=sessions), dated=True
-    )
-    events = []
-    for session in sessions:
-        talks = list(session.talks.all())
-        events.append(ical.session_event(session, talks, authors))
-        events += [ical.talk_event(talk, authors[talk.pk]) for talk in talks if talk.start]
-    return events
-
-
-def talk_events(talks):
-    """Each talk's own event (`talks` is a queryset of published talks)."""
-    talks = talks.select_related("session__conference")
-    authors = Authorship.objects.bylines(talks, dated=True)
-    return [ical.talk_event(talk, authors[talk.pk]) for talk in talks]
+def talks_of(talks):
+    """(uids, build) for published talks (a queryset): one query for their uids; events are
+    built only for those never recorded."""
+    uids = list(talks.values_list("uid", flat=True))
+    return uids, lambda missing: talk_events(Talk.objects.filter(uid__in=missing))
 
 
 def feed_conference(slug):
@@ -134,7 +129,7 @@ def conference_feed(request, slug):
         request,
         name=conference.public_program_title,
         filename=f"{conference.slug}.ics",
-        events=conference_events(feed_sessions(Session.objects.filter(conference=conference))),
+        events=built(e for e in conference_program(conference) if e.listed),
         scope=Q(conference=conference),
         withdrawn=lambda event: event.conference_id == conference.pk and event.listed,
         since=[conference.updated_at],
@@ -151,7 +146,9 @@ def session_feed(request, conference_slug, number):
     if request.path != canonical:  # "/sessions/01/calendar.ics": one address per feed
         return redirect(canonical, permanent=True)
     conference = feed_conference(conference_slug)
-    sessions = list(feed_sessions(Session.objects.filter(conference=conference, number=number)))
+    sessions = list(
+        published_sessions(Session.objects.filter(conference=conference, number=number))
+    )
     key = f"session/{number}"
     uids = {str(session.uid) for session in sessions}
     return calendar_response(
@@ -159,7 +156,7 @@ def session_feed(request, conference_slug, number):
         name=f"{conference.public_name} – Session {number}"
         + (f": {sessions[0].title}" if sessions else ""),
         filename=f"{conference.slug}-session-{number}.ics",
-        events=conference_events(sessions),
+        events=built(e for e in program_events(sessions) if e.listed),
         scope=Q(conference=conference),
         withdrawn=lambda event: (
             event.conference_id == conference.pk
@@ -173,18 +170,29 @@ def session_feed(request, conference_slug, number):
 @require_safe
 def talk_feed(request, conference_slug, slug):
     """The talk, at its own times or its session's; once withdrawn, the talk as cancelled."""
-    conference = feed_conference(conference_slug)
-    events = talk_events(Talk.objects.published().filter(session__conference=conference, slug=slug))
+    # Unordered (slugs are unique): ordering by session would join for nothing.
+    talk = next(
+        iter(
+            Talk.objects.published()
+            .filter(session__conference__slug=conference_slug, slug=slug)
+            .select_related("session__conference")
+            .order_by()[:1]
+        ),
+        None,
+    )
+    conference = talk.session.conference if talk else feed_conference(conference_slug)
     key = f"talk/{slug}"
     return calendar_response(
         request,
-        name=f"{conference.public_name} – {events[0].summary if events else slug}",
+        name=f"{conference.public_name} – {talk.title if talk else slug}",
         filename=f"{slug}.ics",
-        events=events,
+        events=([talk.uid], lambda _: talk_events(Talk.objects.filter(pk=talk.pk)))
+        if talk
+        else ([], list),
         scope=Q(conference=conference),
         withdrawn=lambda event: event.conference_id == conference.pk and event.key == key,
         since=[conference.updated_at],
-        not_found=not events,
+        not_found=talk is None,
     )
 
 
@@ -199,16 +207,16 @@ def speaker_feed(request, slug):
         if successor is None or not public.filter(pk=successor.pk).exists():
             raise Http404("No speaker here.")
         return redirect(successor.get_calendar_url(), permanent=True)
-    events = talk_events(Talk.objects.published().filter(authorships__speaker=speaker))
+    events = talks_of(Talk.objects.published().filter(authorships__speaker=speaker))
     return calendar_response(
         request,
         name=f"Talks by {speaker.name}",
         filename=f"speaker-{speaker.slug}.ics",
         events=events,
         scope=Q(),
-        withdrawn=lambda event: speaker.slug in event.speakers and event.key.startswith("talk/"),
+        withdrawn=lambda event: speaker.slug in event.speakers and event.is_talk,
         since=[speaker.updated_at],
-        not_found=not events,
+        not_found=not events[0],
     )
 
 
@@ -218,16 +226,13 @@ def speaker_feed(request, slug):
 def picks_events(uids):
     """The picked sessions' events and the picked talks' events, without doubles: a talk without
     its own times is left out when its session is picked (its event would be the session's)."""
-    sessions = list(feed_sessions(Session.objects.filter(uid__in=uids)))
-    authors = Authorship.objects.bylines(
-        Talk.objects.published().filter(session__in=sessions), dated=True
-    )
-    events = [ical.session_event(s, list(s.talks.all()), authors) for s in sessions]
-    talks = (
-        Talk.objects.published()
-        .filter(uid__in=uids)
-        .exclude(session__in=[s.pk for s in sessions], start=None)
-    )
+    sessions = list(published_sessions(Session.objects.filter(uid__in=uids)))
+    events = [
+        event
+        for event in program_events(sessions)
+        if event.uid in uids and (event.listed or not event.is_talk)
+    ]
+    talks = Talk.objects.published().filter(uid__in=uids).exclude(session__in=sessions)
     return events + talk_events(talks)
 
 
@@ -236,9 +241,11 @@ def picks_feed(request, token):
     """An attendee's picks: a pick list's stable feed, or a first-version link that lists the
     UIDs itself (kept working, read-only). A read leaves a mark in the cache, never the database."""
     pick_list = PickList.objects.by_feed(token).first()
+    since = []
     if pick_list is not None:
         note_read(pick_list)
         uids = set(pick_list.uids)
+        since = [pick_list.updated_at]  # a pick added or removed moves the validators
     elif len(token) == SECRET_LENGTH:
         raise Http404("These picks were deleted, or expired unused.")
     else:
@@ -253,9 +260,10 @@ def picks_feed(request, token):
         request,
         name=f"My picks – {names}" if names else "My picks",
         filename="my-picks.ics",
-        events=events,
+        events=built(events),
         scope=Q(uid__in=uids),
         withdrawn=lambda event: event.uid in uids,
+        since=since,
     )
 
 

@@ -15,10 +15,13 @@ How our program maps onto frab (see the README, "For apps and integrators"):
 * Each talk is an event. A session is its talks' **track** ("Session 1: Title", the theme that
   groups them) and its location is their **room**: frab needs a room for every event, and a
   room is where something happens, not what it is about.
-* A session's location is its own, else the conference's default, else a room named after the
-  conference: we never invent a place.
-* Talks without their own times share their session's slot evenly, in talk order, in whole
-  minutes (`talk_slots`), so apps never show two of them at once.
+* Each talk is an event of the read model (program/events.py): its effective times (its own,
+  else its session's whole slot: never an invented split) and its place by the one place rule
+  (the session's location, else the conference's default, else the session's Slack channel).
+* A talk withdrawn less than CALENDAR_WITHDRAWN_GRACE_DAYS ago stays, titled "Cancelled: …",
+  with the same guid and id, so apps overwrite their row instead of keeping a stale one.
+* `<description>` is the session's description and its Slack invitation; `<links>` the talk's
+  page, and the Slack channel and media page when their URLs were entered.
 """
 
 import json
@@ -26,12 +29,12 @@ import re
 import unicodedata
 import uuid
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.urls import reverse
 
+from program.events import paragraphs, talk_event
 from speakers.bylines import format_author_line
 
 GENERATOR = "opml-program"
@@ -66,11 +69,6 @@ def slugify_ascii(value):
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-def event_slug(conference, talk):
-    """`<acronym>-<id>-<slug>` (c3voc's voc-slug), e.g. "opml20-7-ml-in-production"."""
-    return f"{acronym(conference)}-{talk.pk}-{slugify_ascii(talk.slug) or 'talk'}"
-
-
 def track_slug(session):
     return f"session-{session.number}"
 
@@ -79,81 +77,17 @@ def track_name(session):
     return str(session)
 
 
-# Where and when ----------------------------------------------------------------------------------
+# Where ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Room:
-    name: str
-    url: str = ""
-
-    def guid(self, conference):
-        """Stable for as long as the room keeps its name."""
-        return str(
-            uuid.uuid5(
-                uuid.NAMESPACE_URL,
-                f"https://{settings.SITE_DOMAIN}/{conference.slug}/rooms/{self.name}",
-            )
+def room_guid(conference, place):
+    """Stable for as long as the room keeps its name."""
+    return str(
+        uuid.uuid5(
+            uuid.NAMESPACE_URL,
+            f"https://{settings.SITE_DOMAIN}/{conference.slug}/rooms/{place.name}",
         )
-
-
-def room_of(conference, session):
-    """Where a session happens: its own location, the conference's default, or (never
-    inventing one) a room named after the conference."""
-    if session.location_name or session.location_url:
-        return Room(session.location_name or session.location_url, session.location_url)
-    if conference.default_location_name or conference.default_location_url:
-        return Room(
-            conference.default_location_name or conference.default_location_url,
-            conference.default_location_url,
-        )
-    return Room(conference.name)
-
-
-@dataclass(frozen=True)
-class Slot:
-    talk: object
-    start: datetime
-    end: datetime
-
-
-def spread(start, end, talks):
-    """`talks` one after the other from `start` to `end`, in equal shares of whole minutes."""
-    minutes = int((end - start).total_seconds() // 60)
-    bounds = [start + timedelta(minutes=i * minutes // len(talks)) for i in range(len(talks))]
-    bounds.append(end)
-    return [Slot(talk, bounds[i], bounds[i + 1]) for i, talk in enumerate(talks)]
-
-
-def talk_slots(session):
-    """Each published talk of `session` (prefetched) with its times, in talk order.
-
-    A talk with its own times keeps them. Each run of untimed talks shares evenly the time
-    between the timed talks around it (or the session's start and end), so that no two talks
-    overlap. When a run has less than a minute per talk there (timed talks out of order or
-    filling the session), it shares the whole session instead."""
-    talks = list(session.talks.all())
-    slots, run, free_from = [], [], session.start
-
-    def place(run, until):
-        if not run:
-            return
-        if until - free_from >= timedelta(minutes=len(run)):
-            slots.extend(spread(free_from, until, run))
-        else:
-            slots.extend(spread(session.start, session.end, run))
-
-    for talk in talks:
-        if talk.start is None:
-            run.append(talk)
-            continue
-        place(run, talk.start)
-        run = []
-        slots.append(Slot(talk, talk.start, talk.end))
-        free_from = max(free_from, talk.end)
-    place(run, session.end)
-    order = {talk.pk: i for i, talk in enumerate(talks)}
-    return sorted(slots, key=lambda slot: order[slot.talk.pk])
+    )
 
 
 def hours_minutes(delta):
@@ -185,43 +119,48 @@ def person(author, absolute_url):
     }
 
 
-def links(session, talk):
-    """The Slack channel and the media page, only when the committee entered their URLs."""
-    result = []
-    if session.slack_url:
-        result.append({"url": session.slack_url, "title": session.slack_invitation})
-    if talk.media_url:
-        result.append({"url": talk.media_url, "title": "Available Media", "type": "media"})
+def links(event, absolute_url):
+    """The talk's page, then the Slack channel and the media page when their URLs were entered."""
+    result = [{"url": absolute_url(event.path), "title": event.summary}]
+    if event.chat_url:
+        result.append({"url": event.chat_url, "title": event.chat_label})
+    if event.media_url:
+        result.append({"url": event.media_url, "title": "Available Media", "type": "media"})
     return result
 
 
-def event(conference, session, room, slot, absolute_url):
-    talk = slot.talk
-    authors = talk.byline
-    url = reverse(
-        "program:talk_detail", kwargs={"conference_slug": conference.slug, "slug": talk.slug}
-    )
+def event_data(conference, track, event, absolute_url, *, cancelled=False):
+    """A talk's event (program/events.py) as frab's event; a cancelled one keeps its guid and
+    id, and links to the Changes page (its own page is gone)."""
+    start = event.start.astimezone(conference.tz)
+    changes = reverse("program:changes", kwargs={"slug": conference.slug})
     return {
-        "guid": str(talk.uid),
-        "id": talk.pk,
-        "date": slot.start.astimezone(conference.tz).isoformat(),
-        "start": slot.start.astimezone(conference.tz).strftime("%H:%M"),
-        "duration": hours_minutes(slot.end - slot.start),
-        "room": room.name,
-        "slug": event_slug(conference, talk),
-        "url": absolute_url(url),
-        "title": talk.title,
+        "guid": str(event.uid),
+        "id": event.object_id,
+        "date": start.isoformat(),
+        "start": start.strftime("%H:%M"),
+        "duration": hours_minutes(event.end - event.start),
+        "room": event.place.name,
+        "slug": f"{acronym(conference)}-{event.object_id}-{slugify_ascii(event.slug) or 'talk'}",
+        "url": absolute_url(changes if cancelled else event.path),
+        "title": f"Cancelled: {event.summary}" if cancelled else event.summary,
         "subtitle": "",
-        "track": track_name(session),
+        "track": track,
         "type": EVENT_TYPE,
         "language": None,
         # frab has no affiliations: the abstract opens with the byline as the program prints it.
-        "abstract": "\n\n".join(
-            part for part in (format_author_line(authors), talk.abstract) if part
-        ),
-        "description": None,
-        "persons": [person(author, absolute_url) for author in authors],
-        "links": links(session, talk),
+        "abstract": "Withdrawn from the program."
+        if cancelled
+        else paragraphs(format_author_line(event.people), event.abstract),
+        "description": paragraphs(
+            event.session_description,
+            "\n".join(part for part in (event.chat_label, event.chat_url) if part),
+        )
+        or None,
+        "persons": [] if cancelled else [person(a, absolute_url) for a in event.people],
+        "links": [{"url": absolute_url(changes), "title": "Changes"}]
+        if cancelled
+        else links(event, absolute_url),
     }
 
 
@@ -229,23 +168,36 @@ def local_midnight(day, conference):
     return datetime.combine(day, time(), tzinfo=conference.tz)
 
 
-def build_schedule(conference, absolute_url):
-    """The conference's schedule as a dict shaped like c3voc's schedule.json document, with
-    each person's numeric `id` (for the XML; `schedule_json` leaves it out)."""
-    days, rooms = [], {}
-    for index, day in enumerate(conference.days.all(), start=1):
-        day_rooms = {}
+def talk_events(conference):
+    """(track name, event) of each published talk, from the prefetched program."""
+    for day in conference.days.all():
         for session in day.sessions.all():
-            room = room_of(conference, session)
-            slots = talk_slots(session)
-            if not slots:
-                continue
-            rooms.setdefault(room.name, room)
-            day_rooms.setdefault(room.name, []).extend(
-                event(conference, session, room, slot, absolute_url) for slot in slots
-            )
-        for events in day_rooms.values():
-            events.sort(key=lambda event: event["date"])
+            session.conference = conference  # prefetched: its links then need no query
+            for talk in session.talks.all():
+                talk.session = session
+                yield track_name(session), talk_event(talk, session, talk.byline, conference)
+
+
+def build_schedule(conference, absolute_url, cancelled=()):
+    """The conference's schedule as a dict shaped like c3voc's schedule.json document, with
+    each person's numeric `id` (for the XML; `schedule_json` leaves it out). `cancelled` are
+    (track name, event) of talks withdrawn during the grace period
+    (`program.events.withdrawn_talks`)."""
+    entries = [(track, event, False) for track, event in talk_events(conference)]
+    entries += [(track, event, True) for track, event in cancelled]
+    rooms, by_day = {}, {}
+    for track, event, is_cancelled in entries:
+        date = event.start.astimezone(conference.tz).date()
+        rooms.setdefault(event.place.name, event.place)
+        by_day.setdefault(date, {}).setdefault(event.place.name, []).append(
+            event_data(conference, track, event, absolute_url, cancelled=is_cancelled)
+        )
+    days = []
+    for index, day in enumerate(conference.days.all(), start=1):
+        day_rooms = {
+            name: sorted(events, key=lambda e: (e["date"], e["id"]))
+            for name, events in by_day.get(day.date, {}).items()
+        }
         days.append(
             {
                 "index": index,
@@ -274,9 +226,9 @@ def build_schedule(conference, absolute_url):
                 "time_zone_name": conference.time_zone,
                 "url": base_url,
                 "rooms": [
-                    {"name": room.name, "guid": room.guid(conference)}
-                    | ({"url": room.url} if room.url else {})
-                    for room in rooms.values()
+                    {"name": place.name, "guid": room_guid(conference, place)}
+                    | ({"url": place.url} if place.url else {})
+                    for place in rooms.values()
                 ],
                 "tracks": [
                     {"name": track_name(session), "slug": track_slug(session)}
@@ -288,9 +240,9 @@ def build_schedule(conference, absolute_url):
     }
 
 
-def schedule_json(conference, absolute_url):
+def schedule_json(conference, absolute_url, cancelled=()):
     """schedule.json, as UTF-8 bytes."""
-    document = build_schedule(conference, absolute_url)
+    document = build_schedule(conference, absolute_url, cancelled)
     # The JSON schema takes a person as frab's (`public_name` and `id`) or pretalx's (`name`),
     # but not both: we give both names for older and newer apps, and so no numeric id.
     for day in document["schedule"]["conference"]["days"]:
@@ -318,6 +270,7 @@ def event_xml(parent, data):
     element(node, "track", data["track"])
     element(node, "type", data["type"])
     element(node, "abstract", data["abstract"])
+    element(node, "description", data["description"] or "")
     persons = element(node, "persons")
     for person_data in data["persons"]:
         element(
@@ -333,9 +286,9 @@ def event_xml(parent, data):
         element(links_node, "link", link["title"], **attributes)
 
 
-def schedule_xml(conference, absolute_url):
+def schedule_xml(conference, absolute_url, cancelled=()):
     """schedule.xml, as UTF-8 bytes: the content of `build_schedule` in frab's XML."""
-    document = build_schedule(conference, absolute_url)
+    document = build_schedule(conference, absolute_url, cancelled)
     schedule = document["schedule"]
     data = schedule["conference"]
     root = ET.Element("schedule")

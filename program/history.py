@@ -8,6 +8,8 @@ read them. They are models of the `program` app, registered through program/mode
 from django.db import models
 from django.db.models import Max, Q
 
+from program.links import path_to
+
 
 class EventRevisionQuerySet(models.QuerySet):
     def withdrawn_since(self, cutoff):
@@ -82,13 +84,15 @@ class ProgramVersion(models.Model):
 
 class ChangeLogEntryQuerySet(models.QuerySet):
     def rescheduled(self, uids):
-        """The UIDs among `uids` whose times the change log says changed, in one query."""
-        return set(
+        """{uid: previous start} for the UIDs among `uids` whose times the change log says
+        changed, in one query: the start before the latest change (None when the entry predates
+        the column that keeps it)."""
+        rows = (
             self.filter(uid__in=uids, kind=ChangeLogEntry.Kind.RESCHEDULED)
-            .order_by()
-            .values_list("uid", flat=True)
-            .distinct()
+            .order_by("changed_at", "pk")
+            .values_list("uid", "previous_start")
         )
+        return dict(rows)
 
 
 class ChangeLogEntry(models.Model):
@@ -110,6 +114,9 @@ class ChangeLogEntry(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     text = models.CharField(max_length=1000)
     path = models.CharField(max_length=500, blank=True)
+    previous_start = models.DateTimeField(
+        null=True, blank=True, help_text="For a time change: when the event started before it."
+    )
     changed_at = models.DateTimeField(db_index=True)
 
     objects = ChangeLogEntryQuerySet.as_manager()
@@ -120,3 +127,11 @@ class ChangeLogEntry(models.Model):
 
     def __str__(self):
         return self.text
+
+    @property
+    def public_path(self):
+        """Where the entry links: its object's page, but for a withdrawal (whose page is gone)
+        the Changes page itself, at this entry."""
+        if self.kind == self.Kind.WITHDRAWN or not self.path:
+            return f"{path_to('program:changes', slug=self.conference.slug)}#change-{self.pk}"
+        return self.path

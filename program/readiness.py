@@ -131,6 +131,16 @@ def empty_sessions(program):
     return [s for s in program.sessions if not s.has_talks]
 
 
+def sessions_without_talk_times(program):
+    """Sessions with several talks, none of which has times of its own: every channel then
+    gives each talk the session's whole slot (program/events.py), which is true but vague."""
+    timed = {t.session_id for t in program.talks if t.start is not None}
+    counts = defaultdict(int)
+    for talk in program.talks:
+        counts[talk.session_id] += 1
+    return [s for s in program.sessions if counts[s.pk] > 1 and s.pk not in timed]
+
+
 def talks_without_abstract(program):
     return [t for t in program.talks if not t.abstract.strip()]
 
@@ -215,6 +225,7 @@ class Check:
     kind: str
     title: str
     explanation: str = ""
+    information: bool = False  # worth knowing, but nothing is missing: not counted
 
     @property
     def name(self):
@@ -265,6 +276,15 @@ CHECKS = (
         "Sessions in different rooms may run in parallel; a session without a location is in "
         "the conference's default location.",
     ),
+    Check(
+        sessions_without_talk_times,
+        "session",
+        "For information: sessions whose talks have no times of their own",
+        "Calendars, schedule apps and the API give each of their talks the session's whole "
+        "slot. To give talks their own times, select the sessions in the session list and "
+        "choose “Propose talk times (even split)…”, then review and save.",
+        information=True,
+    ),
     Check(double_bookings, "booking", "Speakers booked in two overlapping sessions"),
 )
 
@@ -304,7 +324,7 @@ class ReadinessReport:
 
     @property
     def missing_count(self):
-        return sum(len(items) for _, items in self.problems)
+        return sum(len(items) for check, items in self.problems if not check.information)
 
     @property
     def is_ready(self):

@@ -26,15 +26,14 @@ import threading
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.utils import timezone
 
-from program import ical
-from program.feeds import feed_sessions
+from program.events import Event, conference_program
 from program.models import (
     ChangeLogEntry,
     Conference,
@@ -265,63 +264,97 @@ def record_changes(conference_ids, *, site=True, now=None):
         bump_versions([c.pk for c in locked], now, site=site)
 
 
-def program_events(conference):
-    """Every event the conference's feeds may show: each published session's, and each of its
-    published talks' (at its own times or its session's), as the feeds build them."""
-    sessions = list(feed_sessions(Session.objects.filter(conference=conference)))
-    authors = Authorship.objects.bylines(
-        Talk.objects.published().filter(session__in=sessions), dated=True
-    )
-    events = []
-    for session in sessions:
-        talks = list(session.talks.all())
-        events.append(ical.session_event(session, talks, authors))
-        for talk in talks:
-            talk.session = session
-            events.append(ical.talk_event(talk, authors[talk.pk]))
-    return events
+@dataclass(frozen=True)
+class Recorded:
+    """What a revision says of an event, as plain values: its snapshot and hash, whether it
+    was withdrawn, and whether it was recorded under the conference being compared."""
+
+    snapshot: dict
+    content_hash: str
+    withdrawn: bool = False
+    here: bool = True
+
+
+@dataclass
+class Changes:
+    """What `diff` found: events to record for the first time or again (`added`), changed ones
+    (`changed`, with what was recorded before), withdrawn ones, and the change log's lines
+    (kind, text, snapshot) in attendees' words."""
+
+    added: list = field(default_factory=list)
+    changed: list = field(default_factory=list)
+    withdrawn: list = field(default_factory=list)
+    log: list = field(default_factory=list)
+
+    def __bool__(self):
+        return bool(self.added or self.changed or self.withdrawn)
+
+
+def diff(previous, events, tz):
+    """What changed between the recorded events (`previous`: {uid: Recorded}) and the program
+    now (`events`: {uid: Event}), in a conference printed in zone `tz`. Pure: no database."""
+    changes = Changes()
+    log = ChangeLog(events, tz)
+    for uid, recorded in previous.items():
+        if recorded.here and not recorded.withdrawn and uid not in events:
+            changes.withdrawn.append(recorded)
+            log.withdrawn(recorded.snapshot)
+    for uid, event in events.items():
+        recorded = previous.get(uid)
+        if recorded is None or recorded.withdrawn:
+            changes.added.append(event)
+            log.added(event)
+        elif recorded.content_hash != event.content_hash:
+            changes.changed.append((recorded, event))
+            log.changed(recorded.snapshot, event)
+    changes.log = log.lines
+    return changes
 
 
 def record_conference(conference, now):
     """Revisions and change log of one (locked) conference, and the name it was last published
-    under (what its feeds say once it is a draft again)."""
+    under (what its feeds say once it is a draft again): read, `diff`, `write`."""
     if conference.is_published and conference.published_name != conference.name:
         conference.published_name = conference.name
         Conference.objects.filter(pk=conference.pk).update(published_name=conference.name)
-    events = {event.uid: event for event in program_events(conference)}
+    events = {event.uid: event for event in conference_program(conference)}
     revisions = {r.uid: r for r in EventRevision.objects.filter(conference=conference)}
     missing = events.keys() - revisions.keys()
     if missing:  # an event that moved here from another conference
         revisions |= {r.uid: r for r in EventRevision.objects.filter(uid__in=missing)}
-    first_publication = not revisions
-    log = ChangeLog(conference, events, now)
-
-    withdrawn = [
-        revision
-        for revision in revisions.values()
-        if revision.conference_id == conference.pk
-        and revision.withdrawn_at is None
-        and revision.uid not in events
-    ]
-    if withdrawn:
-        still_published = set(
-            Session.objects.published()
-            .filter(uid__in=[r.uid for r in withdrawn])
-            .values_list("uid", flat=True)
-        ) | set(
-            Talk.objects.published()
-            .filter(uid__in=[r.uid for r in withdrawn])
-            .values_list("uid", flat=True)
+    gone = [uid for uid, r in revisions.items() if r.conference_id == conference.pk]
+    gone = {uid for uid in gone if uid not in events and revisions[uid].withdrawn_at is None}
+    # An event that left for another conference is that one's to record, not a withdrawal.
+    elsewhere = still_published(gone) if gone else set()
+    previous = {
+        uid: Recorded(
+            snapshot=r.snapshot,
+            content_hash=r.content_hash,
+            withdrawn=r.withdrawn_at is not None,
+            here=r.conference_id == conference.pk,
         )
-        withdrawn = [r for r in withdrawn if r.uid not in still_published]
-        EventRevision.objects.filter(pk__in=[r.pk for r in withdrawn]).update(
-            withdrawn_at=now, modified_at=now, sequence=F("sequence") + 1
-        )
-        for revision in withdrawn:
-            log.withdrawn(revision.snapshot)
+        for uid, r in revisions.items()
+        if uid not in elsewhere
+    }
+    changes = diff(previous, events, conference.tz)
+    write(conference, changes, revisions, first_publication=not revisions, now=now)
 
-    created, changed = [], []
-    for event in events.values():
+
+def still_published(uids):
+    return set(
+        Session.objects.published().filter(uid__in=uids).values_list("uid", flat=True)
+    ) | set(Talk.objects.published().filter(uid__in=uids).values_list("uid", flat=True))
+
+
+def write(conference, changes, revisions, *, first_publication, now):
+    """Store what `diff` found: revisions (SEQUENCE only ever rises, with `F() + 1`) and the
+    change log's rows."""
+    withdrawn = [revisions[uuid.UUID(r.snapshot["uid"])] for r in changes.withdrawn]
+    EventRevision.objects.filter(pk__in=[r.pk for r in withdrawn]).update(
+        withdrawn_at=now, modified_at=now, sequence=F("sequence") + 1
+    )
+    created, updated = [], []
+    for event in changes.added + [event for _, event in changes.changed]:
         revision = revisions.get(event.uid)
         if revision is None:
             created.append(
@@ -333,28 +366,21 @@ def record_conference(conference, now):
                     snapshot=event.as_snapshot(),
                 )
             )
-            log.added(event)
-        elif revision.content_hash != event.content_hash or revision.withdrawn_at:
-            if revision.withdrawn_at:
-                log.added(event)
-            else:
-                log.changed(revision.snapshot, event)
-            # The objects' own timestamps say when an edit happened; a change that leaves
-            # none (an author removed) is dated now.
-            revision.modified_at = (
-                event.changed_at if event.changed_at > revision.modified_at else now
-            )
-            revision.sequence = F("sequence") + 1
-            revision.content_hash = event.content_hash
-            revision.snapshot = event.as_snapshot()
-            revision.conference = conference
-            revision.withdrawn_at = None
-            changed.append(revision)
+            continue
+        # The objects' own timestamps say when an edit happened; a change that leaves none
+        # (an author removed) is dated now.
+        revision.modified_at = event.changed_at if event.changed_at > revision.modified_at else now
+        revision.sequence = F("sequence") + 1
+        revision.content_hash = event.content_hash
+        revision.snapshot = event.as_snapshot()
+        revision.conference = conference
+        revision.withdrawn_at = None
+        updated.append(revision)
     if created:
         EventRevision.objects.bulk_create(created, ignore_conflicts=True)
-    if changed:
+    if updated:
         EventRevision.objects.bulk_update(
-            changed,
+            updated,
             ["modified_at", "sequence", "content_hash", "snapshot", "conference", "withdrawn_at"],
         )
     if first_publication and created:
@@ -365,8 +391,19 @@ def record_conference(conference, now):
             path=conference.get_absolute_url(),
             changed_at=now,
         )
-    else:
-        ChangeLogEntry.objects.bulk_create(log.entries)
+        return
+    ChangeLogEntry.objects.bulk_create(
+        ChangeLogEntry(
+            conference=conference,
+            uid=snapshot["uid"],
+            kind=kind,
+            text=text[:1000],
+            path=snapshot["path"],
+            previous_start=previous_start,
+            changed_at=now,
+        )
+        for kind, text, snapshot, previous_start in changes.log
+    )
 
 
 def bump_versions(conference_ids, now, *, site=True):
@@ -393,29 +430,21 @@ def bump_versions(conference_ids, now, *, site=True):
 # --- The change log -------------------------------------------------------------------------------
 
 
-def local_time(conference, value):
-    local = timezone.localtime(value, conference.tz)
+def local_time(tz, value):
+    local = timezone.localtime(value, tz)
     return f"{local:%a %b} {local.day}, {local:%H:%M %Z}"
 
 
 class ChangeLog:
-    """Turns one recording's differences into ChangeLogEntry rows, in attendees' words."""
+    """Words one comparison's differences in attendees' words: (kind, text, snapshot, previous
+    start) lines, each thing said once."""
 
-    def __init__(self, conference, events, now):
-        self.conference, self.events, self.now = conference, events, now
-        self.entries = []
+    def __init__(self, events, tz):
+        self.events, self.tz = events, tz
+        self.lines = []
 
-    def add(self, kind, text, snapshot):
-        self.entries.append(
-            ChangeLogEntry(
-                conference=self.conference,
-                uid=snapshot["uid"],
-                kind=kind,
-                text=text[:1000],
-                path=snapshot["path"],
-                changed_at=self.now,
-            )
-        )
+    def add(self, kind, text, snapshot, previous_start=None):
+        self.lines.append((kind, text, snapshot, previous_start))
 
     def session_name(self, session_uid):
         session = self.events.get(uuid.UUID(session_uid))
@@ -423,40 +452,44 @@ class ChangeLog:
 
     def added(self, event):
         snapshot = event.as_snapshot()
-        if event.key.startswith("talk/"):
+        if event.is_talk:
             text = f"Talk added: “{event.summary}”, in {self.session_name(event.session_uid)}."
         else:
-            text = f"Session added: {event.summary}, {local_time(self.conference, event.start)}."
+            text = f"Session added: {event.summary}, {local_time(self.tz, event.start)}."
         self.add(ChangeLogEntry.Kind.ADDED, text, snapshot)
 
     def withdrawn(self, snapshot):
-        kind = "Talk" if snapshot["key"].startswith("talk/") else "Session"
+        kind = "Talk" if Event.from_snapshot(snapshot).is_talk else "Session"
         self.add(
             ChangeLogEntry.Kind.WITHDRAWN, f"{kind} withdrawn: “{snapshot['summary']}”.", snapshot
         )
 
     def changed(self, old, event):
         new = event.as_snapshot()
-        is_talk = event.key.startswith("talk/")
         if old["summary"] != new["summary"]:
             self.add(
                 ChangeLogEntry.Kind.RETITLED,
                 f"Retitled: “{old['summary']}” is now “{new['summary']}”.",
                 new,
             )
-        if is_talk and old["session_uid"] != new["session_uid"]:
+        if event.is_talk and old["session_uid"] != new["session_uid"]:
             self.add(
                 ChangeLogEntry.Kind.MOVED,
                 f"“{event.summary}” moved to {self.session_name(event.session_uid)}.",
                 new,
             )
         elif (old["start"], old["end"]) != (new["start"], new["end"]) and (
-            not is_talk or event.listed or old["listed"]
+            not event.is_talk or event.listed or old["listed"]
         ):
-            when = local_time(self.conference, event.start)
-            name = f"“{event.summary}”" if is_talk else event.summary
-            self.add(ChangeLogEntry.Kind.RESCHEDULED, f"{name} now starts {when}.", new)
-        if is_talk and old["speakers"] != new["speakers"]:
+            when = local_time(self.tz, event.start)
+            name = f"“{event.summary}”" if event.is_talk else event.summary
+            self.add(
+                ChangeLogEntry.Kind.RESCHEDULED,
+                f"{name} now starts {when}.",
+                new,
+                datetime.fromisoformat(old["start"]),
+            )
+        if event.is_talk and old["speakers"] != new["speakers"]:
             byline = event.description.split("\n\n")[0] if event.speakers else "no one"
             self.add(
                 ChangeLogEntry.Kind.SPEAKERS,

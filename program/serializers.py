@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from program.events import place_of, talk_times
 from program.models import Conference, Day, Session, Talk
 from speakers.models import Affiliation, Authorship, Speaker
 
@@ -48,6 +49,37 @@ class DayIdField(serializers.RelatedField):
 
     def to_representation(self, value):
         return day_id(value)
+
+
+class EffectiveTimeField(serializers.DateTimeField):
+    """A talk's effective start (`end=False`) or end: its own when the committee set one, else
+    its session's (`program.events.talk_times`, the rule every channel shares)."""
+
+    def __init__(self, *, end=False, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+        self.index = 1 if end else 0
+
+    def to_representation(self, value):
+        return super().to_representation(talk_times(value, value.session)[self.index])
+
+
+class PlaceSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="“Room A”, or “Session 1 Slack channel”.")
+    url = serializers.CharField(help_text="Its address, or empty.")
+    online = serializers.BooleanField(help_text="True for the session's own Slack channel.")
+
+
+@extend_schema_field(PlaceSerializer)
+class PlaceField(serializers.Field):
+    """Where it happens, by the one place rule (`program.events.place_of`): the session's
+    location, else the conference's default, else the session's Slack channel."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        place = place_of(getattr(value, "session", value))
+        return {"name": place.name, "url": place.url, "online": place.online}
 
 
 class OrganisationRefSerializer(serializers.ModelSerializer):
@@ -120,6 +152,7 @@ class SessionSerializer(serializers.ModelSerializer):
     talks = serializers.SlugRelatedField(
         slug_field="uid", many=True, read_only=True, help_text="Ids of its talks, in order."
     )
+    place = PlaceField(help_text="Where it happens, as every channel says it.")
     url = PageURLField(help_text="The session's page.")
     calendar_url = CalendarURLField(help_text="The session's iCalendar feed.")
 
@@ -138,6 +171,7 @@ class SessionSerializer(serializers.ModelSerializer):
             "slack_invitation",
             "location_name",
             "location_url",
+            "place",
             "talks",
             "url",
             "calendar_url",
@@ -170,6 +204,16 @@ class TalkSerializer(serializers.ModelSerializer):
         help_text="The authors as the program prints them: “A and B, Org; C, Other Org”.",
     )
     authors = AuthorSerializer(source="authorships", many=True, help_text="In byline order.")
+    start = EffectiveTimeField(help_text="Its own start when it has one, else its session's.")
+    end = EffectiveTimeField(end=True, help_text="Its own end when it has one, else its session's.")
+    own_times = serializers.SerializerMethodField(
+        help_text="Whether the committee set the talk's own times (else its session's slot)."
+    )
+    place = PlaceField(help_text="Where it happens: its session's place.")
+    status = serializers.SerializerMethodField(
+        help_text="“confirmed”, or “withdrawn” during the days a withdrawn talk is still listed "
+        "(CALENDAR_WITHDRAWN_GRACE_DAYS), so apps can update their copy; then it leaves."
+    )
     url = PageURLField(help_text="The talk's page.")
     calendar_url = CalendarURLField(help_text="The talk's iCalendar feed.")
 
@@ -186,16 +230,22 @@ class TalkSerializer(serializers.ModelSerializer):
             "abstract",
             "start",
             "end",
+            "own_times",
+            "place",
+            "status",
             "has_media",
             "media_url",
             "url",
             "calendar_url",
             "updated_at",
         ]
-        extra_kwargs = {
-            "start": {"help_text": "Only when the talk has its own times; else its session's."},
-            "has_media": {"help_text": "The program lists “Available Media”."},
-        }
+        extra_kwargs = {"has_media": {"help_text": "The program lists “Available Media”."}}
+
+    def get_own_times(self, talk) -> bool:
+        return talk.start is not None
+
+    def get_status(self, talk) -> str:
+        return "confirmed" if getattr(talk, "is_public", True) else "withdrawn"
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string", "format": "uuid"}})

@@ -35,13 +35,25 @@ class PathSitemap(Sitemap):
         return item[1]
 
 
+def site_changed_at():
+    return (
+        ProgramVersion.objects.filter(scope=ProgramVersion.SITE)
+        .values_list("changed_at", flat=True)
+        .first()
+    )
+
+
 class ConferenceSitemap(PathSitemap):
+    """Every page's lastmod is the one fact its Last-Modified header gives too: the version it
+    is cached under (program/caching.py), the conference's for its pages, the site's for
+    people and organisations. Every visible change moves it, and nothing else does."""
+
     priority = 1.0
 
     def items(self):
         path = path_format("program:conference_detail", slug="")
-        rows = Conference.objects.published().values_list("slug", "updated_at")
-        return [(path.format(slug=slug), updated_at) for slug, updated_at in rows]
+        rows = Conference.objects.published().values_list("slug", "version__changed_at")
+        return [(path.format(slug=slug), changed_at) for slug, changed_at in rows]
 
 
 class IndexSitemap(PathSitemap):
@@ -59,21 +71,19 @@ class IndexSitemap(PathSitemap):
         items = [
             (path.format(slug=slug), changed_at) for slug, changed_at in rows for path in paths
         ]
-        site_changed_at = (
-            ProgramVersion.objects.filter(scope=ProgramVersion.SITE)
-            .values_list("changed_at", flat=True)
-            .first()
-        )
-        return items + [(path_format(name), site_changed_at) for name in self.SITE_PAGES]
+        changed_at = site_changed_at()
+        return items + [(path_format(name), changed_at) for name in self.SITE_PAGES]
 
 
 class SessionSitemap(PathSitemap):
     def items(self):
         path = path_format("program:session_detail", conference_slug="", number=0)
-        rows = Session.objects.published().values_list("conference__slug", "number", "updated_at")
+        rows = Session.objects.published().values_list(
+            "conference__slug", "number", "conference__version__changed_at"
+        )
         return [
-            (path.format(conference_slug=conference, number=number), updated_at)
-            for conference, number, updated_at in rows
+            (path.format(conference_slug=conference, number=number), changed_at)
+            for conference, number, changed_at in rows
         ]
 
 
@@ -81,11 +91,11 @@ class TalkSitemap(PathSitemap):
     def items(self):
         path = path_format("program:talk_detail", conference_slug="", slug="")
         rows = Talk.objects.published().values_list(
-            "session__conference__slug", "slug", "updated_at"
+            "session__conference__slug", "slug", "session__conference__version__changed_at"
         )
         return [
-            (path.format(conference_slug=conference, slug=slug), updated_at)
-            for conference, slug, updated_at in rows
+            (path.format(conference_slug=conference, slug=slug), changed_at)
+            for conference, slug, changed_at in rows
         ]
 
 
@@ -94,10 +104,9 @@ class SpeakerSitemap(PathSitemap):
 
     def items(self):
         path = path_format("speakers:speaker_detail", slug="")
-        rows = Speaker.objects.presenting(Talk.objects.published()).values_list(
-            "slug", "updated_at"
-        )
-        return [(path.format(slug=slug), updated_at) for slug, updated_at in rows]
+        changed_at = site_changed_at()
+        slugs = Speaker.objects.presenting(Talk.objects.published()).values_list("slug", flat=True)
+        return [(path.format(slug=slug), changed_at) for slug in slugs]
 
 
 class AffiliationSitemap(PathSitemap):
@@ -105,10 +114,9 @@ class AffiliationSitemap(PathSitemap):
 
     def items(self):
         path = path_format("speakers:affiliation_detail", slug="")
-        rows = Affiliation.objects.public(Talk.objects.published()).values_list(
-            "slug", "updated_at"
-        )
-        return [(path.format(slug=slug), updated_at) for slug, updated_at in rows]
+        changed_at = site_changed_at()
+        slugs = Affiliation.objects.public(Talk.objects.published()).values_list("slug", flat=True)
+        return [(path.format(slug=slug), changed_at) for slug in slugs]
 
 
 SITEMAPS = {

@@ -18,6 +18,7 @@ from django.views.generic import DetailView, ListView
 
 from program import frab
 from program.clock import conference_today, program_clock
+from program.events import talk_times, withdrawn_talks
 from program.models import Conference, Session, Talk
 from program.picks import PickList
 from program.search import SearchForm, search
@@ -314,8 +315,12 @@ def frab_response(request, conference_slug, build, content_type, extension):
         Conference.objects.published().select_related("version").with_program(),
         slug=conference_slug,
     )
+    cancelled = [
+        (frab.track_name(session), event)
+        for session, event in withdrawn_talks(conference, timezone.now())
+    ]
     response = HttpResponse(
-        build(conference, request.build_absolute_uri), content_type=content_type
+        build(conference, request.build_absolute_uri, cancelled), content_type=content_type
     )
     response["Content-Disposition"] = f'inline; filename="{conference.slug}-schedule.{extension}"'
     return response
@@ -379,10 +384,10 @@ class PickListDetailView(DetailView):
                 "object": t,
                 "title": t.title,
                 "conference": t.session.conference,
-                "start": t.start or t.session.start,
-                "end": t.end or t.session.end,
+                "start": talk_times(t, t.session)[0],
+                "end": talk_times(t, t.session)[1],
                 "session": t.session,
-                "order": (t.start or t.session.start, 1, t.order),
+                "order": (talk_times(t, t.session)[0], 1, t.order),
             }
             for t in talks
         ]

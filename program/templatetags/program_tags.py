@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html, linebreaks
 from django.utils.safestring import mark_safe
 
+from program.events import place_of, talk_times
 from program.links import SAFE, SLUG, path_format
 from speakers.bylines import author_groups, join_names
 
@@ -24,9 +25,9 @@ def meridiem(value):
     return "am" if value.hour < 12 else "pm"
 
 
-def timed(obj):
-    """The object that carries the times: a talk without its own times takes its session's."""
-    return obj if obj.start else obj.session
+def times_of(obj):
+    """A session's (start, end), or a talk's effective times (`program.events.talk_times`)."""
+    return talk_times(obj, obj.session) if hasattr(obj, "session_id") else (obj.start, obj.end)
 
 
 def conference_of(obj):
@@ -38,8 +39,8 @@ def time_range(obj):
     """A session's or talk's times in its conference's zone: "9:00–10:30 am PDT"; the first
     am/pm is dropped when both ends share it ("11:30 am–12:15 pm PDT" otherwise)."""
     conference = conference_of(obj)
-    start = timezone.localtime(obj.start, conference.tz)
-    end = timezone.localtime(obj.end, conference.tz)
+    start, end = times_of(obj)
+    start, end = timezone.localtime(start, conference.tz), timezone.localtime(end, conference.tz)
     first = (
         clock(start) if meridiem(start) == meridiem(end) else f"{clock(start)} {meridiem(start)}"
     )
@@ -54,19 +55,32 @@ def utc_iso(value):
 def when(obj, *, with_date=False):
     """A `<time>` holding the conference's time as text and the UTC instants as data, which
     static/js/local-time.js reads to add the viewer's own time beside it."""
-    obj = timed(obj)
     conference = conference_of(obj)
+    start, end = times_of(obj)
     text = time_range(obj)
     if with_date:
-        start = timezone.localtime(obj.start, conference.tz)
-        text = f"{start:%A, %B} {start.day}, {text}"
+        local = timezone.localtime(start, conference.tz)
+        text = f"{local:%A, %B} {local.day}, {text}"
     return format_html(
         '<time class="when" datetime="{}" data-end="{}" data-zone="{}">{}</time>',
-        utc_iso(obj.start),
-        utc_iso(obj.end),
+        utc_iso(start),
+        utc_iso(end),
         conference.time_zone,
         text,
     )
+
+
+@register.filter
+def place(session):
+    """Where the session happens (`program.events.place_of`), for includes/place.html."""
+    return place_of(session)
+
+
+@register.filter
+def html_datetime(value):
+    """An instant as an HTML `datetime` attribute accepts it: UTC, to the second (HTML allows
+    at most three digits of a fraction; `|date:'c'` writes six)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @register.simple_tag

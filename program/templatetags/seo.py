@@ -15,9 +15,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from program.events import place_of, talk_times
 from program.links import path_to
 from program.models import AttendanceMode, ChangeLogEntry, Conference, Session, Talk
-from program.templatetags.program_tags import timed
 from speakers.models import Affiliation, Speaker
 
 register = template.Library()
@@ -75,18 +75,18 @@ def organizer(conference):
 
 
 def location(session, request):
-    """Where a session happens, as Google reads it: its own location or the conference's
-    default; an online place is a VirtualLocation (its URL, else the Slack channel, else the
-    session's page), a room a Place. A mixed conference gives both."""
+    """Where a session happens, as Google reads it, by the one place rule
+    (`program.events.place_of`): the session's Slack channel is a VirtualLocation (its URL,
+    else the session's page); a room is a Place, or for an online conference a VirtualLocation
+    (its URL); a mixed conference gives both."""
     conference = session.conference
-    name = session.location_name or (
-        "" if session.location_url else conference.default_location_name
-    )
-    url = session.location_url or ("" if session.location_name else conference.default_location_url)
-    virtual = {
-        "@type": "VirtualLocation",
-        "url": url or session.slack_url or request.build_absolute_uri(session.get_absolute_url()),
-    }
+    place = place_of(session, conference)
+    page = request.build_absolute_uri(session.get_absolute_url())
+    if place.online:
+        return {"@type": "VirtualLocation", "url": place.url or page, "name": place.name}
+    name = "" if place.name == place.url else place.name
+    url = place.url
+    virtual = {"@type": "VirtualLocation", "url": url or session.slack_url or page}
     if name:
         virtual["name"] = name
     # Google requires an address for a Place; the committee's location is all we know of it.
@@ -131,8 +131,16 @@ def attendance(conference):
     return {"eventAttendanceMode": mode} if mode else {}
 
 
-def status(uids, rescheduled):
-    return RESCHEDULED if rescheduled & set(uids) else SCHEDULED
+def status(uids, rescheduled, conference):
+    """EventScheduled, or EventRescheduled with the start before the change when the change
+    log knows it (`rescheduled`: {uid: previous start}); the first of `uids` that moved."""
+    for uid in uids:
+        if uid in rescheduled:
+            previous = rescheduled[uid]
+            return {"eventStatus": RESCHEDULED} | (
+                {"previousStartDate": local_iso(previous, conference)} if previous else {}
+            )
+    return {"eventStatus": SCHEDULED}
 
 
 def person(author, request):
@@ -174,14 +182,14 @@ def common(conference, request):
 def talk_event(talk, request, rescheduled, *, full=False):
     session = talk.session
     conference = session.conference
-    times = timed(talk)
+    start, end = talk_times(talk, session)
     event = {
         "@type": "Event",
         "name": talk.title,
         "url": request.build_absolute_uri(talk.get_absolute_url()),
-        "startDate": local_iso(times.start, conference),
-        "endDate": local_iso(times.end, conference),
-        "eventStatus": status([talk.uid, session.uid], rescheduled),
+        "startDate": local_iso(start, conference),
+        "endDate": local_iso(end, conference),
+        **status([talk.uid, session.uid], rescheduled, conference),
         "location": location(session, request),
         **common(conference, request),
     }
@@ -200,7 +208,7 @@ def session_event(session, request, rescheduled, *, with_talks=True):
         "startDate": local_iso(session.start, conference),
         "endDate": local_iso(session.end, conference),
         "description": session.description or str(session),
-        "eventStatus": status([session.uid], rescheduled),
+        **status([session.uid], rescheduled, conference),
         "location": location(session, request),
         **common(conference, request),
     }

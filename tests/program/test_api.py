@@ -596,9 +596,10 @@ QUERY_BOUNDS = {
     "/api/sessions/": 4,
     "/api/sessions/?conference={conference}&speaker={speaker}": 4,
     "/api/sessions/{session}/": 3,
-    "/api/talks/": 4,
-    "/api/talks/?conference={conference}&changed_since=2000-01-01": 4,
-    "/api/talks/{talk}/": 3,
+    # Talks: and when the first withdrawn talk leaves the list (the cache entry's end).
+    "/api/talks/": 5,
+    "/api/talks/?conference={conference}&changed_since=2000-01-01": 5,
+    "/api/talks/{talk}/": 4,
     "/api/speakers/": 5,
     "/api/speakers/?conference={conference}": 5,
     "/api/speakers/{speaker}/": 4,

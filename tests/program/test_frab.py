@@ -2,7 +2,6 @@
 back with lxml and json, with the program's content, times, locations and drafts as documented,
 in a constant number of queries. Real consumers read them in test_frab_consumers.py."""
 
-import itertools
 import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -10,9 +9,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import override_settings
 from lxml import etree
 
 from program import frab
+from program.events import Place
 from program.models import Conference, ProgramVersion, Session, Talk
 from speakers.bylines import format_author_line
 from tests.factories import AuthorshipFactory, ConferenceFactory, SessionFactory, TalkFactory
@@ -22,8 +23,9 @@ XSD = etree.XMLSchema(etree.parse(str(SCHEMAS / "schedule.xml.xsd")))
 JSON_SCHEMA = json.loads((SCHEMAS / "schedule.schema.json").read_text(encoding="utf-8"))
 JSON_VALIDATOR = jsonschema.Draft6Validator(JSON_SCHEMA, format_checker=jsonschema.FormatChecker())
 # The public cache's version look-up, then conference, days, sessions, talks, authors (with
-# speakers and organisations).
-QUERIES = 6
+# speakers and organisations), the talks withdrawn during the grace period, and when the first
+# of them leaves (the cache entry's end).
+QUERIES = 8
 
 
 def get_xml(client, slug):
@@ -78,8 +80,11 @@ def test_opml20_exports_are_valid_and_complete(client, opml20, django_assert_max
     assert conference["start"] == "2020-07-28"
     assert conference["days"][0]["day_start"] == "2020-07-28T00:00:00-07:00"
     assert conference["days"][0]["day_end"] == "2020-07-29T00:00:00-07:00"
-    # No location was given: one room named after the conference; each session is a track.
-    assert [room["name"] for room in conference["rooms"]] == ["OpML '20"]
+    # No location was given: by the one place rule, each session's Slack channel is its room
+    # (as in the calendars and JSON-LD); each session is a track.
+    assert [room["name"] for room in conference["rooms"]] == [
+        f"Session {n} Slack channel" for n in range(1, 9)
+    ]
     assert [track["slug"] for track in conference["tracks"]] == [
         f"session-{n}" for n in range(1, 9)
     ]
@@ -95,7 +100,13 @@ def test_opml20_exports_are_valid_and_complete(client, opml20, django_assert_max
         assert event["id"] == talk.pk == int(xml_event.get("id"))
         assert event["title"] == talk.title == xml_event.findtext("title")
         assert event["url"] == f"http://testserver{talk.get_absolute_url()}"
-        assert event["room"] == "OpML '20" == xml_event.findtext("room")
+        room = f"Session {talk.session.number} Slack channel"
+        assert event["room"] == room == xml_event.findtext("room")
+        # The session's slot: the seed prints no per-talk times, and none is invented.
+        assert datetime.fromisoformat(event["date"]) == talk.session.start
+        assert event["duration"] == "01:30"
+        description = f"{talk.session.description}\n\n{talk.session.slack_invitation}".strip()
+        assert event["description"] == description == xml_event.findtext("description")
         assert event["track"] == f"Session {talk.session.number}: {talk.session.title}"
         assert event["slug"] == f"opml20-{talk.pk}-{talk.slug}" == xml_event.findtext("slug")
         # The byline with affiliations, as the program prints it, then the abstract.
@@ -108,26 +119,26 @@ def test_opml20_exports_are_valid_and_complete(client, opml20, django_assert_max
         assert [int(p.get("id")) for p in xml_event.findall("persons/person")] == [
             a.speaker_id for a in authorships
         ]
-        assert event["links"] == []  # the seed gives no Slack or media URL
-        assert xml_event.find("links") is not None
-        assert not xml_event.findall("links/link")
+        # The seed gives no Slack or media URL: the talk's page only.
+        assert event["links"] == [{"url": event["url"], "title": talk.title}]
+        assert [link.get("href") for link in xml_event.findall("links/link")] == [event["url"]]
 
 
-def test_opml20_untimed_talks_share_their_session_in_order(client, opml20):
+def test_opml20_talks_are_at_their_sessions_times_and_a_withdrawal_moves_no_other(client, opml20):
     _, document = get_json(client, "opml20")
-    events = {event["guid"]: event for event in json_events(document)}
+    before = {event["guid"]: (event["date"], event["duration"]) for event in json_events(document)}
     for session in Session.objects.published().with_talks():
-        slots = [events[str(talk.uid)] for talk in session.talks.all()]
-        tz = session.conference.tz
-        cursor = session.start.astimezone(tz)
-        for event in slots:
-            start = datetime.fromisoformat(event["date"])
-            assert start == cursor
-            assert event["start"] == start.strftime("%H:%M")
-            hours, minutes = map(int, event["duration"].split(":"))
-            assert hours * 60 + minutes >= 1
-            cursor = start + timedelta(hours=hours, minutes=minutes)
-        assert cursor == session.end  # no gap, no overlap, ends with the session
+        for talk in session.talks.all():
+            assert before[str(talk.uid)] == (
+                session.start.astimezone(opml20.tz).isoformat(),
+                "01:30",
+            )
+    withdrawn = Talk.objects.get(pk=2)
+    withdrawn.is_published = False
+    withdrawn.save()
+    _, document = get_json(client, "opml20")
+    after = {event["guid"]: (event["date"], event["duration"]) for event in json_events(document)}
+    assert after == before  # the withdrawn talk stays, cancelled, where it was
 
 
 def test_large_program_exports_are_valid_in_constant_queries(
@@ -138,24 +149,40 @@ def test_large_program_exports_are_valid_in_constant_queries(
     with django_assert_max_num_queries(QUERIES):
         _, document = get_json(client, "large")
     assert len(root.findall("day/room/event")) == len(json_events(document)) == 2000
-    # Five sessions a day, none located: one room, as many tracks as sessions.
+    # Five sessions a day, none located: each in its own Slack channel, a track each.
     assert len(document["schedule"]["conference"]["tracks"]) == 100
-    assert len(document["schedule"]["conference"]["rooms"]) == 1
+    assert len(document["schedule"]["conference"]["rooms"]) == 100
 
 
-def test_drafts_never_appear(client, opml20):
-    draft_talk = Talk.objects.get(pk=1)
-    draft_talk.is_published = False
-    draft_talk.save()
+def test_drafts_never_appear_and_withdrawn_talks_stay_cancelled(client, opml20):
+    withdrawn = Talk.objects.get(pk=1)
+    withdrawn.is_published = False
+    withdrawn.save()
     draft_session = Session.objects.get(number=2)
     draft_session.is_published = False
     draft_session.save()
+    never_published = TalkFactory(session=Session.objects.get(number=1), is_published=False)
     _, document = get_json(client, "opml20")
-    guids = {event["guid"] for event in json_events(document)}
-    assert str(draft_talk.uid) not in guids
-    assert not guids & {str(talk.uid) for talk in draft_session.talks.all()}
-    assert len(guids) == 25 - 1 - draft_session.talks.count()
+    _, root = get_xml(client, "opml20")
+    events = {event["guid"]: event for event in json_events(document)}
+    assert str(never_published.uid) not in events
+    # Withdrawn during the grace period: the same guid and id, marked as cancelled, so apps
+    # overwrite their row instead of keeping it.
+    cancelled = [withdrawn, *draft_session.talks.all()]
+    for talk in cancelled:
+        event = events[str(talk.uid)]
+        assert event["id"] == talk.pk
+        assert event["title"] == f"Cancelled: {talk.title}"
+        assert event["persons"] == []
+        node = root.find(f"day/room/event[@guid='{talk.uid}']")
+        assert node.findtext("title") == f"Cancelled: {talk.title}"
+    live = [e for e in events.values() if not e["title"].startswith("Cancelled: ")]
+    assert len(live) == 25 - len(cancelled)
     assert "session-2" not in {t["slug"] for t in document["schedule"]["conference"]["tracks"]}
+
+    with override_settings(CALENDAR_WITHDRAWN_GRACE_DAYS=0):
+        _, document = get_json(client, "opml20")
+    assert {e["guid"] for e in json_events(document)} == {e["guid"] for e in live}
 
     Conference.objects.filter(slug="opml20").set_published(False)
     assert client.get("/opml20/schedule.xml").status_code == 404
@@ -193,22 +220,25 @@ def test_locations_links_and_slugs(client, db):
     data = document["schedule"]["conference"]
     assert data["acronym"] == "ml__"  # frab needs four characters
     assert data["rooms"] == [
-        {"name": "Main hall", "guid": frab.Room("Main hall").guid(conference)},
+        {"name": "Main hall", "guid": frab.room_guid(conference, Place("Main hall"))},
         {
             "name": "Online stage",
-            "guid": frab.Room("Online stage").guid(conference),
+            "guid": frab.room_guid(conference, Place("Online stage")),
             "url": "https://stream.example/stage",
         },
     ]
     events = {event["id"]: event for event in json_events(document)}
     assert events[odd.pk]["room"] == "Main hall"
     assert events[odd.pk]["slug"] == f"ml__-{odd.pk}-ml-ops-review"
+    page = f"http://testserver{odd.get_absolute_url()}"
     assert events[odd.pk]["links"] == [
+        {"url": page, "title": odd.title},
         {"url": "https://slack.example/s1", "title": hall.slack_invitation},
         {"url": "https://media.example/1", "title": "Available Media", "type": "media"},
     ]
     xml_links = root.findall(f"day/room/event[@id='{odd.pk}']/links/link")
     assert [(link.get("href"), link.text) for link in xml_links] == [
+        (page, odd.title),
         ("https://slack.example/s1", hall.slack_invitation),
         ("https://media.example/1", "Available Media"),
     ]
@@ -230,39 +260,16 @@ def test_location_urls_are_web_addresses_only(db, url):
     assert "default_location_url" in error.value.message_dict
 
 
-def test_mixed_timed_and_untimed_talks_do_not_overlap(db):
-    session = SessionFactory()  # 9:00-10:30
-    at = session.start
-    first, timed, second, third = (TalkFactory(session=session) for _ in range(4))
-    timed.start, timed.end = at + timedelta(minutes=30), at + timedelta(minutes=60)
+def test_a_talk_keeps_its_own_times_and_the_others_their_sessions(client, db):
+    session = SessionFactory(day__conference__slug="timed")  # 9:00-10:30
+    first, timed = TalkFactory(session=session), TalkFactory(session=session)
+    timed.start, timed.end = session.start + timedelta(minutes=30), session.end
     timed.save()
-    session = Session.objects.with_talks().get(pk=session.pk)
-    slots = {slot.talk.pk: (slot.start - at, slot.end - at) for slot in frab.talk_slots(session)}
-    minutes = {
-        pk: (int(s.total_seconds()) // 60, int(e.total_seconds()) // 60)
-        for pk, (s, e) in slots.items()
-    }
-    assert minutes == {
-        first.pk: (0, 30),
-        timed.pk: (30, 60),
-        second.pk: (60, 75),
-        third.pk: (75, 90),
-    }
-
-
-def test_uneven_shares_are_whole_minutes(db):
-    session = SessionFactory()
-    talks = [TalkFactory(session=session) for _ in range(4)]  # 90 / 4 = 22.5 minutes
-    session = Session.objects.with_talks().get(pk=session.pk)
-    slots = frab.talk_slots(session)
-    assert [slot.talk.pk for slot in slots] == [talk.pk for talk in talks]
-    assert [frab.hours_minutes(slot.end - slot.start) for slot in slots] == [
-        "00:22",
-        "00:23",
-        "00:22",
-        "00:23",
-    ]
-    assert all(a.end == b.start for a, b in itertools.pairwise(slots))
+    _, document = get_json(client, "timed")
+    events = {event["id"]: event for event in json_events(document)}
+    assert events[first.pk]["duration"] == "01:30"
+    assert events[timed.pk]["duration"] == "01:00"
+    assert datetime.fromisoformat(events[timed.pk]["date"]) == timed.start
 
 
 def test_version_follows_the_latest_change(client, opml20):

@@ -8,7 +8,8 @@ from types import SimpleNamespace
 import icalendar
 import pytest
 
-from program.ical import Event, build_calendar
+from program.events import Event
+from program.ical import build_calendar
 from program.picks import MAX_PICKS, PicksTokenError, decode_picks, encode_picks
 
 

@@ -161,10 +161,12 @@ def test_opml20_says_online_by_usenix_and_invents_no_place(client, opml20):
     (event,) = jsonld(client.get(session.get_absolute_url()))
     assert event["eventAttendanceMode"] == "https://schema.org/OnlineEventAttendanceMode"
     assert event["organizer"] == {"@type": "Organization", "name": "USENIX"}  # no URL in seed
-    # No Slack URL in the seed: the session's own page is where attendees find it.
+    # No room and no Slack URL in the seed: the place is the session's Slack channel, as in
+    # every other channel, found from the session's own page.
     assert event["location"] == {
         "@type": "VirtualLocation",
         "url": f"http://testserver{session.get_absolute_url()}",
+        "name": "Session 1 Slack channel",
     }
     assert event["eventStatus"] == "https://schema.org/EventScheduled"
     assert event["image"] == ["http://testserver/static/img/share-default.png"]
@@ -183,7 +185,11 @@ def conference_with(mode, **session_fields):
 def test_a_slack_channel_is_the_virtual_location(client, db):
     session = conference_with(AttendanceMode.ONLINE, slack_url="https://slack.example/c1")
     (event,) = jsonld(client.get(session.get_absolute_url()))
-    assert event["location"] == {"@type": "VirtualLocation", "url": "https://slack.example/c1"}
+    assert event["location"] == {
+        "@type": "VirtualLocation",
+        "url": "https://slack.example/c1",
+        "name": f"Session {session.number} Slack channel",
+    }
     assert event["organizer"]["url"] == "https://org.example/"
 
 

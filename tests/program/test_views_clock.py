@@ -24,23 +24,23 @@ def sessions_of(conference):
 
 def test_the_session_in_progress_is_live_and_the_next_one_up_next(opml20):
     clock = program_clock(opml20, sessions_of(opml20), DURING_SESSION_3)
-    assert clock.live.number == 3
-    assert clock.up_next.number == 4
+    assert [s.number for s in clock.live] == [3]
+    assert [s.number for s in clock.up_next] == [4]
 
 
 def test_between_sessions_only_the_next_is_marked(opml20):
     # Saturday, August 1: the program resumes on Tuesday, August 4.
     clock = program_clock(opml20, sessions_of(opml20), datetime(2020, 8, 1, 12, tzinfo=UTC))
-    assert clock.live is None
-    assert clock.up_next.number == 5
+    assert clock.live == ()
+    assert [s.number for s in clock.up_next] == [5]
 
 
 def test_a_session_is_live_from_its_start_until_just_before_its_end(opml20):
     session = Session.objects.get(conference=opml20, number=3)
     sessions = sessions_of(opml20)
-    assert program_clock(opml20, sessions, session.start).live == session
-    assert program_clock(opml20, sessions, session.end).live is None
-    assert program_clock(opml20, sessions, session.start - timedelta(seconds=1)).live is None
+    assert program_clock(opml20, sessions, session.start).live == (session,)
+    assert program_clock(opml20, sessions, session.end).live == ()
+    assert program_clock(opml20, sessions, session.start - timedelta(seconds=1)).live == ()
 
 
 @pytest.mark.parametrize(
@@ -50,8 +50,8 @@ def test_a_session_is_live_from_its_start_until_just_before_its_end(opml20):
 )
 def test_nothing_is_marked_outside_the_conference(opml20, now):
     clock = program_clock(opml20, sessions_of(opml20), now)
-    assert clock.live is None
-    assert clock.up_next is None
+    assert clock.live == ()
+    assert clock.up_next == ()
 
 
 def test_program_page_marks_live_now_with_its_slack_line_prominent(client, opml20):
@@ -134,3 +134,41 @@ def test_json_ld_cannot_close_its_script_element(client):
     html = client.get(talk.get_absolute_url()).content.decode()
     assert "</script><script>alert(1)" not in html
     assert json_ld(client.get(talk.get_absolute_url()))["name"] == talk.title
+
+
+def test_parallel_sessions_are_all_live_and_simultaneous_starts_all_up_next(
+    client, parallel_program
+):
+    sessions = list(Session.objects.filter(conference=parallel_program).order_by("start", "pk"))
+    first, second = sessions[0], sessions[1]
+    assert first.overlaps(second)
+    now = second.start + timedelta(minutes=1)  # both on
+    clock = program_clock(parallel_program, sessions, now)
+    assert set(clock.live) == {first, second}
+    later = [s for s in sessions if s.start > now]
+    starts = min(s.start for s in later)
+    assert set(clock.up_next) == {s for s in later if s.start == starts}
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        html = client.get(parallel_program.get_absolute_url()).content.decode()
+        session_html = client.get(second.get_absolute_url()).content.decode()
+    banner = html[html.index('<aside class="now-on"') : html.index("</aside>")]
+    assert banner.count("Live now") == 2
+    assert f'id="session-{first.number}"' in html
+    for session in (first, second):
+        assert f'<article class="session is-live" id="session-{session.number}"' in html
+    assert "Live now" in session_html
+
+
+def test_sessions_starting_at_once_are_all_up_next(opml20):
+    sessions = sessions_of(opml20)
+    session = next(s for s in sessions if s.number == 4)
+    twin = Session(
+        conference=opml20,
+        day=session.day,
+        number=99,
+        title="Twin",
+        start=session.start,
+        end=session.end,
+    )
+    clock = program_clock(opml20, [*sessions, twin], DURING_SESSION_3)
+    assert {s.number for s in clock.up_next} == {4, 99}
