@@ -11,6 +11,7 @@ import hashlib
 import re
 from datetime import UTC, datetime, time
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -32,7 +33,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
 
+from program.clients import client_address
 from program.models import Conference, Day, Session, Talk
 from program.serializers import (
     ConferenceSerializer,
@@ -203,8 +206,9 @@ class ParameterErrorSerializer(serializers.Serializer):
     page_size = serializers.ListField(child=serializers.CharField(), required=False)
 
 
-class NotFoundSerializer(serializers.Serializer):
-    """A 404 answer: no such object, or no such page."""
+class ErrorDetailSerializer(serializers.Serializer):
+    """An error told in a sentence: no such object or page (404), not JSON (406), too many
+    requests (429)."""
 
     detail = serializers.CharField()
 
@@ -212,14 +216,29 @@ class NotFoundSerializer(serializers.Serializer):
 # What every operation may answer besides its 200, for the schema.
 COMMON_RESPONSES = {
     304: OpenApiResponse(description="Not modified: the If-None-Match ETag is current."),
-    404: OpenApiResponse(NotFoundSerializer, description="No such object or page."),
-    406: OpenApiResponse(NotFoundSerializer, description="Only application/json is served."),
+    404: OpenApiResponse(ErrorDetailSerializer, description="No such object or page."),
+    406: OpenApiResponse(ErrorDetailSerializer, description="Only application/json is served."),
+    429: OpenApiResponse(ErrorDetailSerializer, description="Too many requests: see Retry-After."),
 }
 
 
-class ProgramViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
-    """What every endpoint shares: public data only, filters, pages, ETags."""
+class ClientRateThrottle(SimpleRateThrottle):
+    """At most API_REQUESTS_PER_MINUTE requests a minute from one client (`client_address`,
+    which knows the trusted proxies), counted in the cache. Past it, 429 with Retry-After."""
 
+    scope = "api"
+
+    def get_rate(self):
+        return f"{settings.API_REQUESTS_PER_MINUTE}/min"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
+
+
+class ProgramViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    """What every endpoint shares: public data only, filters, pages, ETags, a rate per client."""
+
+    throttle_classes = [ClientRateThrottle]
     filter_backends = [ProgramFilter]
     pagination_class = ProgramPagination
     filters = ["changed_since"]

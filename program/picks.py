@@ -46,6 +46,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from program.clients import client_address
 from program.degrading_cache import CacheUnavailable
 
 MAX_PICKS = 100
@@ -190,15 +191,9 @@ def json_depth(text):
     return deepest
 
 
-def client_ip(request):
-    """The address limits are counted against. Behind a proxy this is the proxy unless the proxy
-    passes the client's address as REMOTE_ADDR (gunicorn's --forwarded-allow-ips does)."""
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def allow_creation(request):
     """Count a list creation against the client's hourly allowance; False once it is spent."""
-    client = client_ip(request)
+    client = client_address(request)
     try:
         count = count_in_cache(client)
     except CacheUnavailable:
