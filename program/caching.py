@@ -234,7 +234,21 @@ def fresh(entry, now):
 
 
 def accepts_gzip(request):
-    return "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "").lower()
+    """Whether Accept-Encoding allows gzip: named with a q-value above 0, or through "*" when
+    not named (RFC 9110, 12.5.3); "gzip;q=0" refuses it."""
+    weights = {}
+    for part in request.META.get("HTTP_ACCEPT_ENCODING", "").lower().split(","):
+        coding, _, parameters = part.partition(";")
+        weight = 1.0
+        name, _, value = parameters.strip().partition("=")
+        if name.strip() == "q":
+            try:
+                weight = float(value)
+            except ValueError:
+                weight = 0.0
+        weights.setdefault(coding.strip(), weight)
+    weight = weights.get("gzip", weights.get("x-gzip", weights.get("*", 0.0)))
+    return weight > 0
 
 
 def cache_key(request, token):
@@ -245,9 +259,13 @@ def cache_key(request, token):
 
 class GZipPublicMiddleware(GZipMiddleware):
     """Django's GZipMiddleware for everything but the admin (its pages carry CSRF tokens, which
-    compression would expose to BREACH-style guessing)."""
+    compression would expose to BREACH-style guessing), and only where Accept-Encoding's
+    q-values allow gzip (`accepts_gzip`)."""
 
     def process_response(self, request, response):
         if request.path_info.startswith("/admin/"):
+            return response
+        if not accepts_gzip(request):  # Django's own test ignores q-values ("gzip;q=0")
+            patch_vary_headers(response, ("Accept-Encoding",))
             return response
         return super().process_response(request, response)
