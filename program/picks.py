@@ -13,7 +13,9 @@ SHA-256: a copy of the database lets nobody read or edit anyone's picks, and sin
 are random a fast unsalted hash is enough to look them up. The list holds calendar UIDs only
 (at most `MAX_PICKS`): no name, no address, no IP.
 
-Abuse limits: creation is rate-limited per client IP through the cache, and lists nobody has
+Abuse limits: creation is rate-limited per client IP through the cache (in the database while the
+cache is unreachable: `CreationCount`, which keeps a keyed hash of the address, never the
+address, and only for the current hour), and lists nobody has
 edited or read for `PICKS_EXPIRE_DAYS` are deleted by `manage.py expire_picks`. Reads never
 write to the database: a feed read only leaves a mark in the cache (`note_read`), which
 `expire_picks` (not a request) turns into `last_read_at`.
@@ -25,6 +27,7 @@ The links of the first version, `/picks/<token>.ics` where the token lists the U
 import base64
 import binascii
 import hashlib
+import hmac
 import json
 import re
 import secrets
@@ -34,6 +37,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models
+from django.db.models import F
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
@@ -42,7 +46,14 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from program.clients import client_address
+from program.degrading_cache import CacheUnavailable
+
 MAX_PICKS = 100
+# A request body is checked against these before it is parsed (`read_items`): 100 UIDs in JSON
+# take about 4 kB; {"items": [...]} is two levels deep.
+MAX_BODY_BYTES = 16 * 1024
+MAX_BODY_DEPTH = 2
 MAX_TOKEN_LENGTH = -(-16 * MAX_PICKS * 4 // 3)  # unpadded base64 of 100 UIDs
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 # token_urlsafe(24) is 32 characters; a legacy token is a multiple of 22 (16 bytes per UID), so
@@ -110,6 +121,23 @@ class PickList(models.Model):
         return [uuid.UUID(uid) for uid in self.items]
 
 
+class CreationCount(models.Model):
+    """New lists per client and hour, counted here only while the cache cannot count them."""
+
+    client = models.CharField(max_length=64, help_text="Keyed hash of the client's address.")
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-hour"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "hour"], name="picks_creation_count_once")
+        ]
+
+    def __str__(self):
+        return f"{self.count} new lists in the hour from {self.hour:%Y-%m-%d %H:00}"
+
+
 class PicksInputError(ValueError):
     """Bad input from the browser; `field` names what is wrong, for the 400 answer."""
 
@@ -119,31 +147,48 @@ class PicksInputError(ValueError):
 
 
 def clean_items(data):
-    """The UIDs of a request body {"items": [uid, …]}, deduplicated in order, as strings."""
+    """The UIDs of a request body {"items": [uid, …]}, deduplicated in order, as strings. The
+    count is checked before anything else is done with the items."""
     if not isinstance(data, dict) or "items" not in data:
         raise PicksInputError("items", "Send a JSON object with “items”: a list of UIDs.")
     items = data["items"]
     if not isinstance(items, list):
         raise PicksInputError("items", "“items” must be a list of session and talk UIDs.")
-    cleaned = []
+    if len(items) > MAX_PICKS:
+        raise PicksInputError("items", f"“items” may hold at most {MAX_PICKS} sessions and talks.")
+    cleaned = {}  # a dict keeps the first occurrence's order and finds a repeat at once
     for item in items:
         try:
             uid = str(uuid.UUID(item)) if isinstance(item, str) else None
         except ValueError:
             uid = None
         if uid is None:
-            raise PicksInputError("items", f"“items” holds {item!r}, which is not a UID.")
-        if uid not in cleaned:
-            cleaned.append(uid)
-    if len(cleaned) > MAX_PICKS:
-        raise PicksInputError("items", f"“items” may hold at most {MAX_PICKS} sessions and talks.")
-    return cleaned
+            raise PicksInputError("items", f"“items” holds {item!r:.60}, which is not a UID.")
+        cleaned.setdefault(uid, None)
+    return list(cleaned)
 
 
-def client_ip(request):
-    """The address limits are counted against. Behind a proxy this is the proxy unless the proxy
-    passes the client's address as REMOTE_ADDR (gunicorn's --forwarded-allow-ips does)."""
-    return request.META.get("REMOTE_ADDR", "")
+def json_depth(text):
+    """How deeply the JSON text nests arrays and objects, found in one pass without parsing it
+    (brackets inside strings do not count)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def allow_creation(request):
@@ -152,18 +197,39 @@ def allow_creation(request):
 
 
 def within_hourly_limit(prefix, request, limit):
-    """Count one request of the kind `prefix` against its client's allowance of `limit` an hour
-    (in the cache, never the database); False once it is spent. The site's one rate limit,
-    shared by picks and the speakers' own page (selfservice/views.py)."""
-    hour = timezone.now().strftime("%Y%m%d%H")
-    key = f"{prefix}{client_ip(request)}:{hour}"
+    """Count one request of the kind `prefix` against its client's allowance of `limit` an hour;
+    False once it is spent. Counted in the cache, or, for a POST, in the database while the cache
+    is down. The site's one rate limit, shared by picks and the speakers' own page
+    (selfservice/views.py)."""
+    client = f"{prefix}{client_address(request)}"
+    try:
+        count = count_in_cache(client)
+    except CacheUnavailable:
+        if request.method in ("GET", "HEAD"):
+            return True  # reads never write: uncounted until the cache is back
+        count = count_in_database(client)
+    return count <= limit
+
+
+def count_in_cache(client):
+    key = f"{client}:{timezone.now():%Y%m%d%H}"
     cache.add(key, 0, timeout=3600)
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # evicted between add and incr
         cache.set(key, 1, timeout=3600)
-        count = 1
-    return count <= limit
+        return 1
+
+
+def count_in_database(client):
+    """The cache's count, kept in the database: one row per client and hour, older hours
+    deleted as they pass."""
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    keyed = hmac.new(settings.SECRET_KEY.encode(), client.encode(), hashlib.sha256).hexdigest()
+    CreationCount.objects.filter(hour__lt=hour).delete()
+    row, _ = CreationCount.objects.get_or_create(client=keyed, hour=hour)
+    CreationCount.objects.filter(pk=row.pk).update(count=F("count") + 1)
+    return CreationCount.objects.values_list("count", flat=True).get(pk=row.pk)
 
 
 def note_read(pick_list):
@@ -181,6 +247,10 @@ def expire_unused(now=None):
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.PICKS_EXPIRE_DAYS)
     candidates = list(PickList.objects.unused_since(cutoff).values_list("pk", flat=True))
+    # Read marks live only in the cache: while it is unreachable, a list read every day would
+    # look unused. Shared Redis backends say whether they answer (program/degrading_cache.py).
+    if not getattr(cache, "reachable", lambda: True)():
+        raise CacheUnavailable("the cache holding the picks' read marks is unreachable")
     marks = cache.get_many([f"{READ_MARK_PREFIX}{pk}" for pk in candidates])
     for key, value in marks.items():
         read_at = datetime.fromisoformat(value)
@@ -212,12 +282,37 @@ def list_data(pick_list, feed):
     }
 
 
+class PicksBodyTooLarge(PicksInputError):
+    """A body over MAX_BODY_BYTES: answered 413 before it is read."""
+
+
 def read_items(request):
+    """The items of the request's JSON body. Its size (declared, then actual) and its depth are
+    checked before it is parsed, its item count before the items are looked at: no body can make
+    a request expensive, whatever the rate limit says."""
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if not declared.isdigit() or int(declared) > MAX_BODY_BYTES:
+        raise PicksBodyTooLarge("body", f"The request body may be at most {MAX_BODY_BYTES} bytes.")
+    body = request.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        raise PicksBodyTooLarge("body", f"The request body may be at most {MAX_BODY_BYTES} bytes.")
     try:
-        data = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
+        text = body.decode() or "null"
+    except UnicodeDecodeError:
+        raise PicksInputError("body", "The request body is not JSON in UTF-8.") from None
+    if json_depth(text) > MAX_BODY_DEPTH:
+        raise PicksInputError("body", "Send a JSON object with “items”: a list of UIDs.")
+    try:
+        data = json.loads(text)
+    except ValueError:
         raise PicksInputError("body", "The request body is not JSON.") from None
     return clean_items(data)
+
+
+def input_error(error):
+    return error_response(
+        error.field, str(error), 413 if isinstance(error, PicksBodyTooLarge) else 400
+    )
 
 
 @never_cache  # answers carry secrets and the CSRF cookie: no cache may keep them
@@ -230,7 +325,7 @@ def lists_endpoint(request):
     try:
         items = read_items(request)
     except PicksInputError as error:
-        return error_response(error.field, str(error))
+        return input_error(error)
     if not allow_creation(request):
         return error_response(
             "items", "Too many new pick lists from this address: try again in an hour.", 429
@@ -253,7 +348,7 @@ def list_endpoint(request, feed):
     try:
         pick_list.items = read_items(request)
     except PicksInputError as error:
-        return error_response(error.field, str(error))
+        return input_error(error)
     pick_list.save(update_fields=["items", "updated_at"])
     return JsonResponse(list_data(pick_list, feed))
 

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from program.admin.common import (
     URL_FIELDS,
     ChoiceListFilter,
+    ConcurrentEditMixin,
     FilledInFilter,
     PublicLinkMixin,
     changelist_link,
@@ -313,7 +314,7 @@ class SpeakerAdminForm(forms.ModelForm):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(MergeableMixin, PublicLinkMixin, admin.ModelAdmin):
+class SpeakerAdmin(ConcurrentEditMixin, MergeableMixin, PublicLinkMixin, admin.ModelAdmin):
     form = SpeakerAdminForm
     formfield_overrides = URL_FIELDS
     list_display = ["name", "affiliation", "talk_count", "has_bio", "speaker_page", "public_link"]

@@ -21,6 +21,7 @@ from program import admin_views
 from program.admin.common import (
     URL_FIELDS,
     ChoiceListFilter,
+    ConcurrentEditMixin,
     FilledInFilter,
     PublicLinkMixin,
     PublishActionsMixin,
@@ -115,7 +116,7 @@ class DayInline(admin.TabularInline):
 
 
 @admin.register(Conference)
-class ConferenceAdmin(PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
+class ConferenceAdmin(ConcurrentEditMixin, PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "slug",
@@ -350,7 +351,13 @@ def talk_times_from(data, sessions):
 
 
 @admin.register(Session)
-class SessionAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
+class SessionAdmin(
+    ConferenceTimeZoneMixin,  # first: it changes the form that ConcurrentEditMixin makes
+    ConcurrentEditMixin,
+    PublishActionsMixin,
+    PublicLinkMixin,
+    admin.ModelAdmin,
+):
     form = SessionAdminForm
     formfield_overrides = URL_FIELDS
     list_display = [
@@ -494,7 +501,13 @@ BYLINE_NAMES_SHOWN = 3  # in the talk list's Authors column
 
 
 @admin.register(Talk)
-class TalkAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
+class TalkAdmin(
+    ConferenceTimeZoneMixin,  # first: it changes the form that ConcurrentEditMixin makes
+    ConcurrentEditMixin,
+    PublishActionsMixin,
+    PublicLinkMixin,
+    admin.ModelAdmin,
+):
     form = TalkAdminForm
     formfield_overrides = URL_FIELDS
     list_display = [
