@@ -141,9 +141,10 @@ def clean_items(data):
 
 
 def client_ip(request):
-    """The address limits are counted against. Behind a proxy this is the proxy unless the proxy
-    passes the client's address as REMOTE_ADDR (gunicorn's --forwarded-allow-ips does)."""
-    return request.META.get("REMOTE_ADDR", "")
+    """The address limits are counted against: the client's, as the trusted proxies saw it
+    (TRUSTED_PROXY_COUNT, the same rule as sign-in throttling), else every client behind the
+    load balancer would share one allowance."""
+    return settings.AXES_CLIENT_IP_CALLABLE(request) or ""
 
 
 def allow_creation(request):
