@@ -138,13 +138,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # The public response cache (program/caching.py). With REDIS_URL, Redis, shared by every
 # process; without, an in-process cache that needs no server (each process keeps its own, and
 # checks the program's version in the database on every request, so none serves a stale page).
+# Redis is reached through program/degrading_cache.py: while it is unreachable, pages are served
+# uncached from the database rather than failing, and it is tried again every
+# CACHE_RETRY_SECONDS; the socket timeouts bound what one attempt can cost a request.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "program.degrading_cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "opml",
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("CACHE_CONNECT_TIMEOUT", "0.5")),
+                "socket_timeout": float(os.environ.get("CACHE_TIMEOUT", "1")),
+                "RETRY_AFTER": float(os.environ.get("CACHE_RETRY_SECONDS", "5")),
+            },
         }
     }
 else:

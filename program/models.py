@@ -24,7 +24,7 @@ from PIL import Image, ImageOps
 # The bookkeeping's models live beside their docs; importing them here registers them.
 from program.history import ChangeLogEntry, EventRevision, ProgramVersion  # noqa: F401
 from program.links import path_to
-from program.picks import PickList  # noqa: F401 -- defined beside its logic, registered here
+from program.picks import CreationCount, PickList  # noqa: F401 -- defined beside its logic, registered here
 from speakers.bylines import format_author_line
 from speakers.models import Authorship, TimestampedModel, authorships_prefetch
 from speakers.text import NormalisedTextMixin

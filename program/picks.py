@@ -13,7 +13,9 @@ SHA-256: a copy of the database lets nobody read or edit anyone's picks, and sin
 are random a fast unsalted hash is enough to look them up. The list holds calendar UIDs only
 (at most `MAX_PICKS`): no name, no address, no IP.
 
-Abuse limits: creation is rate-limited per client IP through the cache, and lists nobody has
+Abuse limits: creation is rate-limited per client IP through the cache (in the database while the
+cache is unreachable: `CreationCount`, which keeps a keyed hash of the address, never the
+address, and only for the current hour), and lists nobody has
 edited or read for `PICKS_EXPIRE_DAYS` are deleted by `manage.py expire_picks`. Reads never
 write to the database: a feed read only leaves a mark in the cache (`note_read`), which
 `expire_picks` (not a request) turns into `last_read_at`.
@@ -25,6 +27,7 @@ The links of the first version, `/picks/<token>.ics` where the token lists the U
 import base64
 import binascii
 import hashlib
+import hmac
 import json
 import re
 import secrets
@@ -34,6 +37,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models
+from django.db.models import F
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
@@ -41,6 +45,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+
+from program.degrading_cache import CacheUnavailable
 
 MAX_PICKS = 100
 MAX_TOKEN_LENGTH = -(-16 * MAX_PICKS * 4 // 3)  # unpadded base64 of 100 UIDs
@@ -110,6 +116,23 @@ class PickList(models.Model):
         return [uuid.UUID(uid) for uid in self.items]
 
 
+class CreationCount(models.Model):
+    """New lists per client and hour, counted here only while the cache cannot count them."""
+
+    client = models.CharField(max_length=64, help_text="Keyed hash of the client's address.")
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-hour"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "hour"], name="picks_creation_count_once")
+        ]
+
+    def __str__(self):
+        return f"{self.count} new lists in the hour from {self.hour:%Y-%m-%d %H:00}"
+
+
 class PicksInputError(ValueError):
     """Bad input from the browser; `field` names what is wrong, for the 400 answer."""
 
@@ -149,15 +172,33 @@ def client_ip(request):
 
 def allow_creation(request):
     """Count a list creation against the client's hourly allowance; False once it is spent."""
-    hour = timezone.now().strftime("%Y%m%d%H")
-    key = f"{CREATE_COUNT_PREFIX}{client_ip(request)}:{hour}"
+    client = client_ip(request)
+    try:
+        count = count_in_cache(client)
+    except CacheUnavailable:
+        count = count_in_database(client)
+    return count <= settings.PICKS_CREATE_PER_HOUR
+
+
+def count_in_cache(client):
+    key = f"{CREATE_COUNT_PREFIX}{client}:{timezone.now():%Y%m%d%H}"
     cache.add(key, 0, timeout=3600)
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # evicted between add and incr
         cache.set(key, 1, timeout=3600)
-        count = 1
-    return count <= settings.PICKS_CREATE_PER_HOUR
+        return 1
+
+
+def count_in_database(client):
+    """The cache's count, kept in the database: one row per client and hour, older hours
+    deleted as they pass."""
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    keyed = hmac.new(settings.SECRET_KEY.encode(), client.encode(), hashlib.sha256).hexdigest()
+    CreationCount.objects.filter(hour__lt=hour).delete()
+    row, _ = CreationCount.objects.get_or_create(client=keyed, hour=hour)
+    CreationCount.objects.filter(pk=row.pk).update(count=F("count") + 1)
+    return CreationCount.objects.values_list("count", flat=True).get(pk=row.pk)
 
 
 def note_read(pick_list):
@@ -175,6 +216,10 @@ def expire_unused(now=None):
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.PICKS_EXPIRE_DAYS)
     candidates = list(PickList.objects.unused_since(cutoff).values_list("pk", flat=True))
+    # Read marks live only in the cache: while it is unreachable, a list read every day would
+    # look unused. Shared Redis backends say whether they answer (program/degrading_cache.py).
+    if not getattr(cache, "reachable", lambda: True)():
+        raise CacheUnavailable("the cache holding the picks' read marks is unreachable")
     marks = cache.get_many([f"{READ_MARK_PREFIX}{pk}" for pk in candidates])
     for key, value in marks.items():
         read_at = datetime.fromisoformat(value)

@@ -5,13 +5,15 @@ Feed reads are never written to the database by the request that reads; they lea
 cache (program/picks.py, `note_read`). This command copies those marks into `last_read_at` and
 then deletes the lists that are still unused. With a cache shared by every process (Redis), a list
 a calendar still reads is kept; with the per-process local-memory cache this command cannot see
-the web server's marks, and lists expire after PICKS_EXPIRE_DAYS without an edit.
+the web server's marks, and lists expire after PICKS_EXPIRE_DAYS without an edit. While Redis is
+unreachable the command deletes nothing and fails, to be run again later.
 """
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import ngettext
 
+from program.degrading_cache import CacheUnavailable
 from program.picks import expire_unused
 
 
@@ -19,7 +21,10 @@ class Command(BaseCommand):
     help = "Delete pick lists neither edited nor read for PICKS_EXPIRE_DAYS days."
 
     def handle(self, *args, **options):
-        deleted = expire_unused()
+        try:
+            deleted = expire_unused()
+        except CacheUnavailable as error:
+            raise CommandError(f"Nothing deleted: {error}.") from error
         days = settings.PICKS_EXPIRE_DAYS
         message = ngettext(
             "Deleted %(count)d pick list unused for %(days)d days.",
