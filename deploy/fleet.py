@@ -10,6 +10,8 @@ servers elsewhere. tests/test_fleet.py and benchmarks/fleet.py drive the same `F
 """
 
 import argparse
+import hashlib
+import importlib.metadata
 import os
 import secrets
 import shutil
@@ -43,9 +45,19 @@ def render_haproxy(bind, servers, run_dir, stats_bind, health_host="127.0.0.1", 
         "health_host": health_host,
         "check_interval": timing.get("check_interval", "1s"),
         "fast_interval": timing.get("fast_interval", "250ms"),
-        "server_maxconn": timing.get("server_maxconn", 32),
     }
     return string.Template(HAPROXY_TEMPLATE.read_text()).substitute(fields)
+
+
+def static_sources_key():
+    """A digest of what collectstatic makes its files from: ours, and the packages' versions."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "static").rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
+    for package in ["Django", "whitenoise", "drf-spectacular-sidecar", "djangorestframework"]:
+        digest.update(importlib.metadata.version(package).encode())
+    return digest.hexdigest()
 
 
 def wait_until(condition, timeout, what):
@@ -102,7 +114,17 @@ class Fleet:
         """Migrate, load OpML '20 into an empty database, collect the static files."""
         self.manage("migrate", "--noinput", "--verbosity", "0")
         self.manage("load_reference_program", "--verbosity", "0")
+        self.collect_static()
+
+    def collect_static(self):
+        """collectstatic into STATIC_ROOT, unless it already holds these sources' files:
+        whitenoise compresses every file each time, which takes minutes."""
+        folder = Path(self.env["STATIC_ROOT"])
+        stamp = folder / ".opml-sources"
+        if stamp.exists() and stamp.read_text() == static_sources_key():
+            return
         self.manage("collectstatic", "--noinput", "--verbosity", "0")
+        stamp.write_text(static_sources_key())
 
     def start(self):
         for index in range(len(self.ports)):
@@ -123,7 +145,11 @@ class Fleet:
         )
         log.close()
         if wait:
-            wait_until(lambda: answers(f"{self.server_url(index)}/healthz"), 60, "app start")
+            try:
+                wait_until(lambda: answers(f"{self.server_url(index)}/healthz"), 60, "app start")
+            except RuntimeError:
+                tail = (self.run_dir / f"app{index + 1}.log").read_text()[-3000:]
+                raise RuntimeError(f"app server {index + 1} did not start:\n{tail}") from None
 
     def address(self, index):
         return f"{self.host}:{self.ports[index]}"

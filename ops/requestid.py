@@ -36,6 +36,11 @@ class RequestIdMiddleware:
         return response
 
 
+def current_id():
+    """The id of the request being answered ("" outside one): a default for models' fields."""
+    return current.get()
+
+
 def forget(**kwargs):
     """On `request_finished`: log lines between requests carry no id."""
     current.set("")

@@ -8,6 +8,8 @@ read them. They are models of the `program` app, registered through program/mode
 from django.db import models
 from django.db.models import Max, Q
 
+from ops import requestid
+
 
 class EventRevisionQuerySet(models.QuerySet):
     def withdrawn_since(self, cutoff):
@@ -111,6 +113,12 @@ class ChangeLogEntry(models.Model):
     text = models.CharField(max_length=1000)
     path = models.CharField(max_length=500, blank=True)
     changed_at = models.DateTimeField(db_index=True)
+    # The request that made the change (its X-Request-ID), to find its log lines. Added without
+    # downtime (docs/operators/deployment.md, "Zero-downtime migrations"): the database default
+    # lets servers still running the previous code insert rows that do not name the column.
+    request_id = models.CharField(
+        max_length=128, blank=True, default=requestid.current_id, db_default=""
+    )
 
     objects = ChangeLogEntryQuerySet.as_manager()
 

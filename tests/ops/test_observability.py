@@ -6,11 +6,13 @@ import logging
 from unittest import mock
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.test import Client
 
+from ops import requestid
 from ops.logs import JsonFormatter
 from ops.requestid import RequestIdFilter
+from program.history import ChangeLogEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +170,22 @@ def test_other_errors_keep_the_500_page(opml20):
         response = client.get("/opml20/")
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
+
+
+def test_a_change_log_entry_names_the_request_that_made_it(opml20):
+    token = requestid.current.set("req-change-7")
+    try:
+        entry = ChangeLogEntry.objects.create(
+            conference=opml20, kind="retitled", text="t", changed_at=opml20.version.changed_at
+        )
+    finally:
+        requestid.current.reset(token)
+    assert ChangeLogEntry.objects.get(pk=entry.pk).request_id == "req-change-7"
+    # The previous release's servers, during a rolling deploy, insert without the column.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO program_changelogentry (conference_id, kind, text, path, changed_at)"
+            " VALUES (%s, 'retitled', 'old code', '', %s)",
+            [opml20.pk, opml20.version.changed_at],
+        )
+    assert ChangeLogEntry.objects.get(text="old code").request_id == ""
