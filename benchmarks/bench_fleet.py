@@ -8,7 +8,9 @@ public cache's Redis memory per conference.
 It starts the fleet of deploy/ (deploy/fleet.py: HAProxy and gunicorns with 2 workers each),
 generates the program once (slug "bench1200": 12 days of 5 sessions of 20 talks), and drives
 each configuration for a few seconds with benchmarks/load.py's clients. "Warm": the pages are
-in the cache; "cold": each request adds a new query string, so every one is a miss that renders.
+in the cache; "cold": the Redis database is emptied every 50 ms during the run, so nearly every
+request is a miss that renders (a query string no longer makes a miss: the public cache keys
+only the parameters a page reads).
 The Redis database of REDIS_URL is emptied: give the benchmark its own.
 """
 
@@ -30,7 +32,7 @@ import redis
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "deploy"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from fleet import Fleet, fleet_env  # noqa: E402 -- deploy/fleet.py, a script
+from fleet import Fleet, fleet_env, wait_until  # noqa: E402 -- deploy/fleet.py, a script
 from load import drop, request  # noqa: E402 -- benchmarks/load.py, a script
 
 SLUG = "bench1200"
@@ -38,15 +40,12 @@ SIZE = {"days": 12, "sessions_per_day": 5, "talks_per_session": 20}  # 1,200 tal
 PATHS = [f"/{SLUG}/", f"/{SLUG}/sessions/7/", f"/{SLUG}/sessions/31/", "/opml20/"]
 
 
-async def client(base, paths, deadline, cold, offset, results, counter):
+async def client(base, paths, deadline, offset, results):
     parts = urlsplit(base)
     connection, index = None, offset
     while time.monotonic() < deadline:
         path = paths[index % len(paths)]
         index += 1
-        if cold:
-            counter[0] += 1
-            path = f"{path}?cold={counter[0]}"
         started = time.monotonic()
         try:
             if connection is None:
@@ -66,19 +65,25 @@ async def client(base, paths, deadline, cold, offset, results, counter):
     await drop(connection)
 
 
-async def drive(base, clients, seconds, cold):
+async def drive(base, clients, seconds, empty_cache):
     results = defaultdict(list) | {"errors": 0}
     deadline = time.monotonic() + seconds
-    counter = [int(time.time() * 1000)]
-    await asyncio.gather(
-        *(client(base, PATHS, deadline, cold, i, results, counter) for i in range(clients))
-    )
+
+    async def keep_empty():
+        while time.monotonic() < deadline:
+            await asyncio.to_thread(empty_cache)
+            await asyncio.sleep(0.05)
+
+    tasks = [client(base, PATHS, deadline, i, results) for i in range(clients)]
+    if empty_cache is not None:
+        tasks.append(keep_empty())
+    await asyncio.gather(*tasks)
     return results
 
 
-def measure(base, clients, seconds, cold):
+def measure(base, clients, seconds, empty_cache=None):
     started = time.monotonic()
-    results = asyncio.run(drive(base, clients, seconds, cold))
+    results = asyncio.run(drive(base, clients, seconds, empty_cache))
     elapsed = time.monotonic() - started
     latencies = sorted(results["latencies"])
     return {
@@ -174,26 +179,31 @@ def main():
     )
     for servers in map(int, args.servers.split(",")):
         fleet = Fleet(env, servers=servers, port=args.port)
-        fleet.start()
         try:
-            for clients in map(int, args.clients.split(",")):
-                for cold in (False, True):
-                    cache.flushdb()
-                    if not cold:  # fill the cache first
-                        measure(fleet.url, 4, 1, cold=False)
-                    figures = measure(fleet.url, clients, args.seconds, cold)
-                    print(
-                        f"{servers:>7} {clients:>7} {'cold' if cold else 'warm':>5}"
-                        f" {figures['rps']:>7.1f} {figures['p50']:>7.0f} {figures['p99']:>7.0f}"
-                        f" {figures['errors']}",
-                        flush=True,
-                    )
+            fleet.start()
             if servers == 1:
                 for slug in (SLUG, "opml20"):
                     pages, keys, used = memory_per_conference(fleet, cache, slug)
                     print(
                         f"Redis memory for {slug}: {pages} pages, {keys} keys, "
                         f"{used / 1e6:.1f} MB ({used / pages / 1e3:.0f} kB a page)"
+                    )
+            for clients in map(int, args.clients.split(",")):
+                for cold in (False, True):
+                    # An overloaded run may have had a server taken out: wait until all are in.
+                    for index in range(servers):
+                        wait_until(lambda f=fleet, i=index: f.server_state(i) == "UP", 60, "UP")
+                    cache.flushdb()
+                    if not cold:  # fill the cache first
+                        measure(fleet.url, 4, 1)
+                    figures = measure(
+                        fleet.url, clients, args.seconds, cache.flushdb if cold else None
+                    )
+                    print(
+                        f"{servers:>7} {clients:>7} {'cold' if cold else 'warm':>5}"
+                        f" {figures['rps']:>7.1f} {figures['p50']:>7.0f} {figures['p99']:>7.0f}"
+                        f" {figures['errors']}",
+                        flush=True,
                     )
         finally:
             fleet.stop()

@@ -127,9 +127,13 @@ class Fleet:
         stamp.write_text(static_sources_key())
 
     def start(self):
-        for index in range(len(self.ports)):
-            self.start_server(index)
-        self.start_haproxy()
+        try:
+            for index in range(len(self.ports)):
+                self.start_server(index)
+            self.start_haproxy()
+        except BaseException:
+            self.stop()  # what did start
+            raise
 
     def start_server(self, index, wait=True):
         log = (self.run_dir / f"app{index + 1}.log").open("a")

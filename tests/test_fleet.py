@@ -572,7 +572,7 @@ def test_postgresql_restarted_503_page_or_stale_copy_then_reconnect(fleet, servi
         stopped_at = time.monotonic()
         try:
             stale = reader.get("/opml20/sessions/4/")
-            unknown = reader.get(f"/opml20/sessions/4/?fresh={uuid.uuid4().hex}")
+            unknown = reader.get("/opml20/sessions/6/")  # never read: not in the cache
             admin = staff.get("/admin/")  # the session is in the database
             health = [Client(fleet).get("/healthz", base=fleet.server_url(i)) for i in (0, 1)]
         finally:
@@ -580,7 +580,7 @@ def test_postgresql_restarted_503_page_or_stale_copy_then_reconnect(fleet, servi
             started_at = time.monotonic()
         recovered = None
         while recovered is None and time.monotonic() < started_at + 30:
-            probe = reader.get(f"/opml20/sessions/5/?fresh={uuid.uuid4().hex}")
+            probe = reader.get(f"/search/?q={uuid.uuid4().hex}")  # a new search: a miss
             if probe.status == 200:
                 recovered = time.monotonic() - started_at
             time.sleep(0.05)
