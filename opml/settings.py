@@ -266,25 +266,15 @@ AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 # Locks are read and lifted with its commands (README, "Security"), not in the admin: its
 # pages would be one more surface, and its list filter does not follow the admin's conventions.
 AXES_ENABLE_ADMIN = False
+# And AXES_ADDRESS_FAILURE_LIMIT wrong passwords from one address, whatever the usernames
+# (password spraying), lock that address out for the cool-off time (program/clients.py).
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "20"))
+AXES_HANDLER = "program.clients.AddressLimitHandler"
 # Behind N proxies that each append to X-Forwarded-For, the client is the Nth address from the
-# right; without this every client would share the proxy's address.
+# right; without this every client would share the proxy's address. One function reads it
+# (program/clients.py, `client_address`) for every per-client limit: sign-in, picks, the API.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-
-
-def client_ip_address(request):
-    """The client's address for django-axes: REMOTE_ADDR, or the address the nearest trusted
-    proxy saw (the Nth entry from the right of X-Forwarded-For, which a client cannot forge)."""
-    forwarded = [
-        address.strip()
-        for address in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        if address.strip()
-    ]
-    if TRUSTED_PROXY_COUNT and len(forwarded) >= TRUSTED_PROXY_COUNT:
-        return forwarded[-TRUSTED_PROXY_COUNT]
-    return request.META.get("REMOTE_ADDR")
-
-
-AXES_CLIENT_IP_CALLABLE = client_ip_address
+AXES_CLIENT_IP_CALLABLE = "program.clients.client_address"
 
 # Request sizes, written out rather than left implicit. Forms (the admin's) may send 2.5 MB of
 # fields: a program import is at most 2 MB (program/forms.py), carried back as a form field from
@@ -304,6 +294,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": [],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# Requests per minute to the API's endpoints from one client (program/api.py), counted in the
+# cache; responses the public cache serves are not counted.
+API_REQUESTS_PER_MINUTE = int(os.environ.get("API_REQUESTS_PER_MINUTE", "600"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "OpML program API",
     "DESCRIPTION": "The published program, read-only: conferences, days, sessions, talks, "
@@ -312,6 +305,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_AUTHENTICATION": [],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "program.api.url_or_empty_as_any_of",
+    ],
 }
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True

@@ -17,6 +17,7 @@ from django_prometheus.exports import ExportToDjangoView
 
 from ops import metrics
 from program import caching
+from program.clients import client_address
 
 logger = logging.getLogger(__name__)
 # What a lost or refused database connection raises (Django wraps the driver's errors).
@@ -76,7 +77,7 @@ def metrics_allowed(request):
     if token and request.headers.get("Authorization", "") == f"Bearer {token}":
         return True
     try:
-        address = ipaddress.ip_address(settings.AXES_CLIENT_IP_CALLABLE(request) or "")
+        address = ipaddress.ip_address(client_address(request) or "")
     except ValueError:
         return False
     return any(address in network for network in settings.METRICS_ALLOWED_NETWORKS)

@@ -13,6 +13,12 @@ or even read from the cache. Entries whose content depends on the clock (Live no
 cancelled event leaving the feeds after its grace period) carry the moment they stop being true.
 
 Staff (who see drafts) neither read nor fill the cache; their responses are `private, no-store`.
+
+Bounds: only the query parameters a page reads form its key (READ_PARAMETERS; the others are
+dropped before the page is rendered), an entry lives at most ENTRY_TIMEOUT (a day) and is never
+read again once the program's version moves on; the cache's total memory is the cache's own
+bound (Redis `maxmemory` with an LRU eviction policy, or the local cache's MAX_ENTRIES), see
+docs/operators/limits.md.
 """
 
 import gzip
@@ -28,7 +34,7 @@ from django.middleware.gzip import GZipMiddleware
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import http_date, parse_http_date_safe
+from django.utils.http import http_date, parse_http_date_safe, urlencode
 
 from ops import metrics
 from program.models import ProgramVersion, Session
@@ -62,6 +68,16 @@ SITE_PAGES = {
 # The JSON API (program/api.py) reads every published conference: all its URLs, under the site's
 # version. A picks feed is not cached here: its list changes without a new program version.
 SITE_NAMESPACES = ("api:",)
+# The query parameters each page reads: only these form its cache key, and the others are
+# dropped from the request before it is rendered, so "?anything=<random>" cannot make a new
+# entry (or a new render) for every value. A page not listed reads none.
+READ_PARAMETERS = {
+    "program:conference_detail": {"abstracts"},
+    "program:search": {"q"},
+    "sitemap": {"p"},
+    "api:schema": {"format"},
+}
+API_PARAMETERS = {"conference", "speaker", "changed_since", "page", "page_size", "format"}
 # Pages that mark the session on now and the next one (program/clock.py).
 CLOCKED = {"program:conference_detail", "program:session_detail"}
 PAGE_CACHE_CONTROL = "public, max-age=0, must-revalidate"
@@ -137,6 +153,7 @@ class PublicCacheMiddleware:
             response = self.get_response(request)
             response["Cache-Control"] = STAFF_CACHE_CONTROL
             return response
+        keep_read_parameters(request, name)
         slug = kwargs.get(CONFERENCE_PAGES[name]) if name in CONFERENCE_PAGES else None
         version = current_version(slug) if name in CONFERENCE_PAGES else current_version(None)
         if version is None or not version[0]:
@@ -268,7 +285,37 @@ def fresh(entry, now):
 
 
 def accepts_gzip(request):
-    return "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "").lower()
+    """Whether Accept-Encoding allows gzip: named with a q-value above 0, or through "*" when
+    not named (RFC 9110, 12.5.3); "gzip;q=0" refuses it."""
+    weights = {}
+    for part in request.META.get("HTTP_ACCEPT_ENCODING", "").lower().split(","):
+        coding, _, parameters = part.partition(";")
+        weight = 1.0
+        name, _, value = parameters.strip().partition("=")
+        if name.strip() == "q":
+            try:
+                weight = float(value)
+            except ValueError:
+                weight = 0.0
+        weights.setdefault(coding.strip(), weight)
+    weight = weights.get("gzip", weights.get("x-gzip", weights.get("*", 0.0)))
+    return weight > 0
+
+
+def keep_read_parameters(request, name):
+    """Drop from the request the query parameters the page does not read (READ_PARAMETERS), in
+    a stable order, so that equal pages share one cache entry."""
+    if not request.META.get("QUERY_STRING"):
+        return
+    read = API_PARAMETERS if name.startswith("api:") and name != "api:schema" else set()
+    read = READ_PARAMETERS.get(name, read)
+    pairs = sorted(
+        (key, value) for key, values in request.GET.lists() if key in read for value in values
+    )
+    query = urlencode(pairs)
+    if query != request.META["QUERY_STRING"]:
+        request.META["QUERY_STRING"] = query
+        request.__dict__.pop("GET", None)  # read again from the new query string
 
 
 def cache_key(request, token):
@@ -288,9 +335,13 @@ def latest_key(request):
 
 class GZipPublicMiddleware(GZipMiddleware):
     """Django's GZipMiddleware for everything but the admin (its pages carry CSRF tokens, which
-    compression would expose to BREACH-style guessing)."""
+    compression would expose to BREACH-style guessing), and only where Accept-Encoding's
+    q-values allow gzip (`accepts_gzip`)."""
 
     def process_response(self, request, response):
         if request.path_info.startswith("/admin/"):
+            return response
+        if not accepts_gzip(request):  # Django's own test ignores q-values ("gzip;q=0")
+            patch_vary_headers(response, ("Accept-Encoding",))
             return response
         return super().process_response(request, response)

@@ -10,6 +10,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.views.generic import ListView
 
 from program.models import ChangeLogEntry, Conference
+from speakers.text import printable
 
 MAX_ENTRIES = 200
 
@@ -41,6 +42,14 @@ class ChangeLogFeed(Feed):
 
     def get_object(self, request, slug):
         return get_object_or_404(Conference.objects.published(), slug=slug)
+
+    def get_feed(self, obj, request):
+        """The feed with nothing XML 1.0 forbids in its text, whatever the database holds
+        (Django's writer refuses control characters with an error and lets U+FFFF through)."""
+        feed = super().get_feed(obj, request)
+        feed.feed = printable_values(feed.feed)
+        feed.items = [printable_values(item) for item in feed.items]
+        return feed
 
     def title(self, conference):
         return f"{conference.program_title}: changes"
@@ -77,3 +86,7 @@ class ChangeLogFeed(Feed):
 
     def item_updateddate(self, entry):
         return entry.changed_at
+
+
+def printable_values(values):
+    return {key: printable(v) if isinstance(v, str) else v for key, v in values.items()}

@@ -33,6 +33,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from speakers.bylines import format_author_line
+from speakers.text import printable
 
 GENERATOR = "opml-program"
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
@@ -370,4 +371,6 @@ def schedule_xml(conference, absolute_url):
             for event_data in events:
                 event_xml(room_node, event_data)
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    # Whatever the database holds, nothing XML 1.0 forbids is written (speakers/text.py).
+    document = ET.tostring(root, encoding="unicode", xml_declaration=True)
+    return printable(document).encode() + b"\n"

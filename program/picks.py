@@ -46,9 +46,14 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from program.clients import client_address
 from program.degrading_cache import CacheUnavailable
 
 MAX_PICKS = 100
+# A request body is checked against these before it is parsed (`read_items`): 100 UIDs in JSON
+# take about 4 kB; {"items": [...]} is two levels deep.
+MAX_BODY_BYTES = 16 * 1024
+MAX_BODY_DEPTH = 2
 MAX_TOKEN_LENGTH = -(-16 * MAX_PICKS * 4 // 3)  # unpadded base64 of 100 UIDs
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 # token_urlsafe(24) is 32 characters; a legacy token is a multiple of 22 (16 bytes per UID), so
@@ -142,37 +147,53 @@ class PicksInputError(ValueError):
 
 
 def clean_items(data):
-    """The UIDs of a request body {"items": [uid, …]}, deduplicated in order, as strings."""
+    """The UIDs of a request body {"items": [uid, …]}, deduplicated in order, as strings. The
+    count is checked before anything else is done with the items."""
     if not isinstance(data, dict) or "items" not in data:
         raise PicksInputError("items", "Send a JSON object with “items”: a list of UIDs.")
     items = data["items"]
     if not isinstance(items, list):
         raise PicksInputError("items", "“items” must be a list of session and talk UIDs.")
-    cleaned = []
+    if len(items) > MAX_PICKS:
+        raise PicksInputError("items", f"“items” may hold at most {MAX_PICKS} sessions and talks.")
+    cleaned = {}  # a dict keeps the first occurrence's order and finds a repeat at once
     for item in items:
         try:
             uid = str(uuid.UUID(item)) if isinstance(item, str) else None
         except ValueError:
             uid = None
         if uid is None:
-            raise PicksInputError("items", f"“items” holds {item!r}, which is not a UID.")
-        if uid not in cleaned:
-            cleaned.append(uid)
-    if len(cleaned) > MAX_PICKS:
-        raise PicksInputError("items", f"“items” may hold at most {MAX_PICKS} sessions and talks.")
-    return cleaned
+            raise PicksInputError("items", f"“items” holds {item!r:.60}, which is not a UID.")
+        cleaned.setdefault(uid, None)
+    return list(cleaned)
 
 
-def client_ip(request):
-    """The address limits are counted against: the client's, as the trusted proxies saw it
-    (TRUSTED_PROXY_COUNT, the same rule as sign-in throttling), else every client behind the
-    load balancer would share one allowance."""
-    return settings.AXES_CLIENT_IP_CALLABLE(request) or ""
+def json_depth(text):
+    """How deeply the JSON text nests arrays and objects, found in one pass without parsing it
+    (brackets inside strings do not count)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def allow_creation(request):
     """Count a list creation against the client's hourly allowance; False once it is spent."""
-    client = client_ip(request)
+    client = client_address(request)
     try:
         count = count_in_cache(client)
     except CacheUnavailable:
@@ -251,12 +272,37 @@ def list_data(pick_list, feed):
     }
 
 
+class PicksBodyTooLarge(PicksInputError):
+    """A body over MAX_BODY_BYTES: answered 413 before it is read."""
+
+
 def read_items(request):
+    """The items of the request's JSON body. Its size (declared, then actual) and its depth are
+    checked before it is parsed, its item count before the items are looked at: no body can make
+    a request expensive, whatever the rate limit says."""
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if not declared.isdigit() or int(declared) > MAX_BODY_BYTES:
+        raise PicksBodyTooLarge("body", f"The request body may be at most {MAX_BODY_BYTES} bytes.")
+    body = request.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        raise PicksBodyTooLarge("body", f"The request body may be at most {MAX_BODY_BYTES} bytes.")
     try:
-        data = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
+        text = body.decode() or "null"
+    except UnicodeDecodeError:
+        raise PicksInputError("body", "The request body is not JSON in UTF-8.") from None
+    if json_depth(text) > MAX_BODY_DEPTH:
+        raise PicksInputError("body", "Send a JSON object with “items”: a list of UIDs.")
+    try:
+        data = json.loads(text)
+    except ValueError:
         raise PicksInputError("body", "The request body is not JSON.") from None
     return clean_items(data)
+
+
+def input_error(error):
+    return error_response(
+        error.field, str(error), 413 if isinstance(error, PicksBodyTooLarge) else 400
+    )
 
 
 @never_cache  # answers carry secrets and the CSRF cookie: no cache may keep them
@@ -269,7 +315,7 @@ def lists_endpoint(request):
     try:
         items = read_items(request)
     except PicksInputError as error:
-        return error_response(error.field, str(error))
+        return input_error(error)
     if not allow_creation(request):
         return error_response(
             "items", "Too many new pick lists from this address: try again in an hour.", 429
@@ -292,7 +338,7 @@ def list_endpoint(request, feed):
     try:
         pick_list.items = read_items(request)
     except PicksInputError as error:
-        return error_response(error.field, str(error))
+        return input_error(error)
     pick_list.save(update_fields=["items", "updated_at"])
     return JsonResponse(list_data(pick_list, feed))
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from program.links import path_format
 from program.models import Conference, ProgramVersion, Session, Talk
 from speakers.models import Affiliation, Speaker
+from speakers.text import printable
 
 
 class PathSitemap(Sitemap):
@@ -162,5 +163,5 @@ def urlset_xml(urls):
 def sitemap(request):
     """Django's sitemap view over SITEMAPS, its response written by `urlset_xml`."""
     response = sitemap_views.sitemap(request, SITEMAPS)
-    response.content = urlset_xml(response.context_data["urlset"])
+    response.content = printable(urlset_xml(response.context_data["urlset"]))
     return response

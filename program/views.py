@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
@@ -322,7 +323,9 @@ def frab_response(request, conference_slug, build, content_type, extension):
     response = HttpResponse(
         build(conference, request.build_absolute_uri), content_type=content_type
     )
-    response["Content-Disposition"] = f'inline; filename="{conference.slug}-schedule.{extension}"'
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"{conference.slug}-schedule.{extension}"
+    )
     return response
 
 

@@ -73,9 +73,11 @@ def test_production_refuses_to_start_without_a_secret_key():
 def client_ip(remote, forwarded=None, proxies=0):
     code = (
         "from django.conf import settings; from django.test import RequestFactory; "
+        "from django.utils.module_loading import import_string; "
         f"meta = {{'REMOTE_ADDR': {remote!r}}}; "
         + (f"meta['HTTP_X_FORWARDED_FOR'] = {forwarded!r}; " if forwarded else "")
-        + "print(settings.AXES_CLIENT_IP_CALLABLE(RequestFactory().get('/', **meta)))"
+        + "client_address = import_string(settings.AXES_CLIENT_IP_CALLABLE); "
+        + "print(client_address(RequestFactory().get('/', **meta)))"
     )
     result = run_django("shell", "--no-imports", "-c", code, TRUSTED_PROXY_COUNT=str(proxies))
     assert result.returncode == 0, result.stderr

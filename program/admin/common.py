@@ -1,14 +1,20 @@
 """What the admins of the program and of its people share: subquery counts, the "on the site"
-column, the publish actions and the history entries of bulk changes."""
+column, the publish actions, the history entries of bulk changes, and the refusal of a change
+form saved over a newer save."""
+
+from datetime import datetime
 
 from django.contrib import admin
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 # Links are https unless typed otherwise (Django 6's default, without its deprecation warning),
@@ -136,3 +142,88 @@ class PublishActionsMixin:
     def unpublish(self, request, queryset):
         changed = self.set_published(request, queryset, False)
         self.message_user(request, f"Unpublished {count_of(len(changed), self.model)}.")
+
+
+# --- No lost updates: a change form saved over someone else's newer save is refused ----------
+
+VERSION_INPUT = "_loaded_version"
+
+
+class ConcurrentEditMixin:
+    """Optimistic concurrency for a change form, on the object's `updated_at`.
+
+    The form carries the `updated_at` it was opened with (a hidden input, written by
+    templates/admin/includes/loaded_version.html). If the object was saved since, by another
+    member, an action or the importer, saving is refused with a message saying who changed what
+    and when, and which fields the save would change from what is saved now; the form comes back
+    with the user's values and the new version, so saving again keeps them, knowingly."""
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            context["loaded_version"] = obj.updated_at.isoformat()
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None:
+            return form
+
+        class VersionCheckedForm(form):
+            def clean(self):
+                cleaned_data = super().clean()
+                message = edit_conflict(self, self.data.get(VERSION_INPUT, ""))
+                if message:
+                    raise ValidationError(message, code="edit_conflict")
+                return cleaned_data
+
+        VersionCheckedForm.__name__ = form.__name__
+        return VersionCheckedForm
+
+
+def edit_conflict(form, loaded):
+    """Why this save must not go through (the object changed since `loaded`), or None."""
+    instance = form.instance
+    if not loaded or instance.pk is None or instance.updated_at.isoformat() == loaded:
+        return None
+    try:
+        loaded_at = datetime.fromisoformat(loaded)
+    except ValueError:
+        loaded_at = instance.updated_at
+    entries = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(instance),
+        object_id=str(instance.pk),
+        action_time__gt=loaded_at,
+    ).select_related("user")
+    changes = "; ".join(
+        f"{entry.user} at {clock(entry.action_time)}: {entry.get_change_message()}"
+        for entry in entries.order_by("action_time")
+    )
+    who = changes or f"saved at {clock(instance.updated_at)}"
+    differences = ", ".join(
+        f"{form.fields[name].label} (saved now: {shown(instance, name)})"
+        for name in form.changed_data
+        if name in form.fields
+    )
+    name = instance._meta.verbose_name
+    message = f"This {name} was changed after you opened this form ({who})."
+    if differences:
+        message += f" Saving would change, from what is saved now: {differences}."
+    return message + " Check the values below, then save again to keep yours."
+
+
+def clock(moment):
+    return timezone.localtime(moment).strftime("%H:%M:%S %Z")
+
+
+def shown(instance, name):
+    """A field's saved value as a person reads it (a related object by its name)."""
+    try:
+        value = getattr(instance, name)
+    except ObjectDoesNotExist:
+        value = None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value in (None, ""):
+        return "empty"
+    text = str(value)
+    return f"“{text[:80]}…”" if len(text) > 80 else f"“{text}”"

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from program.admin.common import (
     ChoiceListFilter,
+    ConcurrentEditMixin,
     FilledInFilter,
     PublicLinkMixin,
     changelist_link,
@@ -200,7 +201,7 @@ class SpeakerAuthorshipInline(admin.TabularInline):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(MergeableMixin, PublicLinkMixin, admin.ModelAdmin):
+class SpeakerAdmin(ConcurrentEditMixin, MergeableMixin, PublicLinkMixin, admin.ModelAdmin):
     list_display = ["name", "affiliation", "talk_count", "has_bio", "public_link"]
     list_select_related = ["affiliation"]
     search_fields = [

@@ -17,6 +17,7 @@ from program import admin_views
 from program.admin.common import (
     URL_FIELDS,
     ChoiceListFilter,
+    ConcurrentEditMixin,
     FilledInFilter,
     PublicLinkMixin,
     PublishActionsMixin,
@@ -110,7 +111,7 @@ class DayInline(admin.TabularInline):
 
 
 @admin.register(Conference)
-class ConferenceAdmin(PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
+class ConferenceAdmin(ConcurrentEditMixin, PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "slug",
@@ -288,7 +289,13 @@ class MissingSlackFilter(FilledInFilter):
 
 
 @admin.register(Session)
-class SessionAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
+class SessionAdmin(
+    ConferenceTimeZoneMixin,  # first: it changes the form that ConcurrentEditMixin makes
+    ConcurrentEditMixin,
+    PublishActionsMixin,
+    PublicLinkMixin,
+    admin.ModelAdmin,
+):
     form = SessionAdminForm
     formfield_overrides = URL_FIELDS
     list_display = [
@@ -397,7 +404,13 @@ class MissingFilter(ChoiceListFilter):
 
 
 @admin.register(Talk)
-class TalkAdmin(ConferenceTimeZoneMixin, PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
+class TalkAdmin(
+    ConferenceTimeZoneMixin,  # first: it changes the form that ConcurrentEditMixin makes
+    ConcurrentEditMixin,
+    PublishActionsMixin,
+    PublicLinkMixin,
+    admin.ModelAdmin,
+):
     form = TalkAdminForm
     formfield_overrides = URL_FIELDS
     list_display = [
