@@ -2,6 +2,8 @@
 #   make serve      a fresh clone to the OpML '20 program at http://127.0.0.1:8000/
 #                   (another address: make serve ADDR=127.0.0.1:8811)
 #   make preview    the same site as production runs it (DEBUG off, gunicorn), locally, over http
+#   make fleet      N app servers (N=2) behind HAProxy at ADDR, on PostgreSQL and Redis
+#                   (DATABASE_URL, REDIS_URL; default the local services); Ctrl-C stops it
 #   make test       the test suite (SQLite; set DATABASE_URL for PostgreSQL)
 #   make lint       formatting, lint and missing migrations
 #   make docs       the documentation (docs/, MkDocs) at http://127.0.0.1:8001/
@@ -15,8 +17,8 @@ BIN := $(VENV)/bin
 # The frab exports' real readers, in their own environment: their pins clash with ours.
 CONSUMERS := .venv-consumers
 
-.PHONY: serve preview test lint docs docs-build install install-dev install-docs database banner \
-	consumers ical-consumers
+.PHONY: serve preview fleet test lint docs docs-build install install-dev install-docs database \
+	banner consumers ical-consumers
 
 serve: install database banner
 	$(BIN)/python manage.py runserver $(ADDR)
@@ -29,7 +31,15 @@ PREVIEW_ENV = DEBUG=false SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0 \
 
 preview: install database banner
 	$(PREVIEW_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(PREVIEW_ENV) $(BIN)/gunicorn opml.wsgi --bind $(ADDR) --workers 2 --access-logfile -
+	$(PREVIEW_ENV) $(BIN)/gunicorn -c deploy/gunicorn.conf.py --bind $(ADDR)
+
+# The fleet of docs/operators/deployment.md on this machine: deploy/fleet.py starts N gunicorns
+# (deploy/gunicorn.conf.py) and HAProxy (deploy/haproxy.cfg), migrating and loading OpML '20
+# into an empty database first. HAProxy comes from Debian's package.
+N ?= 2
+fleet: install
+	command -v haproxy >/dev/null || (apt-get update -qq && apt-get install -y -qq haproxy)
+	$(BIN)/python deploy/fleet.py run --servers $(N) --addr $(ADDR)
 
 database: install
 	$(BIN)/python manage.py migrate --noinput

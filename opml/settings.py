@@ -5,6 +5,7 @@ DEBUG on and SQLite in the checkout. Production sets at least SECRET_KEY, DEBUG=
 ALLOWED_HOSTS and DATABASE_URL (see README, "Deploying").
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -359,9 +360,50 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
 
+# --- Running as a fleet (issue 22; docs/operators/deployment.md) ------------------------------
+# Kept in one block: health endpoints, Prometheus metrics, request ids and JSON logs.
+INSTALLED_APPS += ["django_prometheus", "ops"]
+MIDDLEWARE = [
+    # Outermost: times the whole request, the public cache's hits included.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Next, so that every log line of the request, from any middleware, carries its id.
+    "ops.requestid.RequestIdMiddleware",
+    *MIDDLEWARE[:-1],
+    # Labels requests by view; before django-axes, which must stay last.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    MIDDLEWARE[-1],
+]
+# Database query counts (and errors) per vendor, through django-prometheus's wrappers of the
+# same backends: `connection.vendor` is unchanged.
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
+# /metrics answers these networks (the client's address as TRUSTED_PROXY_COUNT reads it), or any
+# request bearing METRICS_TOKEN; the load balancer's public side refuses /metrics anyway.
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(network)
+    for network in env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
+]
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# A fleet shares Redis: with REDIS_URL set, no cache may be a per-process one (tests check it).
+# One JSON object per line (LOG_FORMAT=json, the default with DEBUG off), each with the request's
+# id; LOG_FORMAT=text for plain lines.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "ops.requestid.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "ops.logs.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

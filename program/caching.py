@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe, urlencode
 
+from ops import metrics
 from program.models import ProgramVersion, Session
 from program.revisions import grace_expiry
 
@@ -146,6 +147,8 @@ class PublicCacheMiddleware:
         except Resolver404:
             return self.get_response(request)
         name, kwargs = match.view_name, match.kwargs
+        # Metrics by view (django-prometheus) name the view of a hit too, which never runs.
+        request.resolver_match = match
         site_page = name in SITE_PAGES or name.startswith(SITE_NAMESPACES)
         if name not in CONFERENCE_PAGES and not site_page:
             return self.get_response(request)
@@ -167,11 +170,14 @@ class PublicCacheMiddleware:
         if entry and fresh(entry, now):
             response = not_modified(request, entry, encoding)
             if response is not None:
+                metrics.public_cache.labels(result="not_modified").inc()
                 return response
         cached = cache.get_many([f"{key}:meta", f"{key}:{encoding}"])
         entry, body = cached.get(f"{key}:meta"), cached.get(f"{key}:{encoding}")
         if entry and body is not None and fresh(entry, now):
-            return self.respond(request, entry, body, encoding)
+            metrics.public_cache.labels(result="hit").inc()
+            return respond(entry, body, encoding)
+        metrics.public_cache.labels(result="miss").inc()
         return self.fill(request, name, slug, key, version, encoding, now)
 
     def fill(self, request, name, slug, key, version, encoding, now):
@@ -211,21 +217,49 @@ class PublicCacheMiddleware:
         )
         compressed = gzip.compress(body, compresslevel=6, mtime=0)
         cache.set_many(
-            {f"{key}:meta": entry, f"{key}:identity": body, f"{key}:gzip": compressed},
+            {
+                f"{key}:meta": entry,
+                f"{key}:identity": body,
+                f"{key}:gzip": compressed,
+                latest_key(request): key,
+            },
             ENTRY_TIMEOUT,
         )
         response = not_modified(request, entry, encoding)
         if response is not None:
             return response
-        return self.respond(request, entry, compressed if encoding == "gzip" else body, encoding)
+        return respond(entry, compressed if encoding == "gzip" else body, encoding)
 
-    def respond(self, request, entry, body, encoding):
-        response = HttpResponse(body)
-        for header, value in entry["headers"]:
-            response[header] = value
-        if encoding == "gzip":
-            response["Content-Encoding"] = "gzip"
-        return with_validators(response, entry, encoding)
+
+def respond(entry, body, encoding):
+    response = HttpResponse(body)
+    for header, value in entry["headers"]:
+        response[header] = value
+    if encoding == "gzip":
+        response["Content-Encoding"] = "gzip"
+    return with_validators(response, entry, encoding)
+
+
+def stale_response(request):
+    """The copy of this URL that the public cache last kept, marked stale, for when the database
+    cannot tell which version is current (ops/views.py: server_error); None if there is none or
+    the cache cannot be read either. Only public copies are kept, so this is never a draft."""
+    encoding = "gzip" if accepts_gzip(request) else "identity"
+    try:
+        key = cache.get(latest_key(request))
+        if key is None:
+            return None
+        cached = cache.get_many([f"{key}:meta", f"{key}:{encoding}"])
+    except Exception:  # the cache's own failure (e.g. Redis down too): no copy, the 503 page
+        return None
+    entry, body = cached.get(f"{key}:meta"), cached.get(f"{key}:{encoding}")
+    if entry is None or body is None:
+        return None
+    response = respond(entry, body, encoding)
+    response["Cache-Control"] = "no-cache"
+    response["X-Cache"] = "stale"
+    response["Warning"] = '110 - "Response is Stale"'
+    return response
 
 
 def with_validators(response, entry, encoding):
@@ -292,6 +326,15 @@ def cache_key(request, token):
     url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     extra = f"{token}|{settings.CALENDAR_WITHDRAWN_GRACE_DAYS}"
     return "page:" + hashlib.sha256(f"{url}|{extra}".encode()).hexdigest()
+
+
+def latest_key(request):
+    """Where the key of the URL's last kept copy is noted, whatever its version."""
+    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    return (
+        "latest:"
+        + hashlib.sha256(f"{url}|{settings.CALENDAR_WITHDRAWN_GRACE_DAYS}".encode()).hexdigest()
+    )
 
 
 class GZipPublicMiddleware(GZipMiddleware):

@@ -8,6 +8,7 @@ read them. They are models of the `program` app, registered through program/mode
 from django.db import models
 from django.db.models import Max, Q
 
+from ops import requestid
 from program.links import path_to
 
 
@@ -118,6 +119,12 @@ class ChangeLogEntry(models.Model):
         null=True, blank=True, help_text="For a time change: when the event started before it."
     )
     changed_at = models.DateTimeField(db_index=True)
+    # The request that made the change (its X-Request-ID), to find its log lines. Added without
+    # downtime (docs/operators/deployment.md, "Zero-downtime migrations"): the database default
+    # lets servers still running the previous code insert rows that do not name the column.
+    request_id = models.CharField(
+        max_length=128, blank=True, default=requestid.current_id, db_default=""
+    )
 
     objects = ChangeLogEntryQuerySet.as_manager()
 

@@ -47,6 +47,9 @@ RESERVED_CONFERENCE_SLUGS = frozenset(
         "favicon.ico",
         "humans.txt",
         ".well-known",
+        "healthz",
+        "readyz",
+        "metrics",
     }
 )
 

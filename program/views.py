@@ -177,11 +177,16 @@ class TalkDetailView(CanonicalPathMixin, PreviewMixin, DetailView):
 
 @require_safe
 def robots_txt(request):
-    """Crawlers may read every public page; the admin is not for them. The sitemap lists the
-    pages, by its absolute URL as the robots.txt standard (RFC 9309) and sitemaps.org ask."""
+    """Crawlers may read every public page; the admin and the operators' endpoints are not for
+    them. The sitemap lists the pages, by its absolute URL as the robots.txt standard (RFC 9309)
+    and sitemaps.org ask."""
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
+        # The load balancer's and Prometheus's endpoints (ops/views.py): nothing to index.
+        "Disallow: /healthz",
+        "Disallow: /readyz",
+        "Disallow: /metrics",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -33,9 +33,10 @@ def print_setting(expression, **env):
     return result.stdout.strip()
 
 
+# django-prometheus wraps Django's backends to count queries (docs/operators/deployment.md).
 def test_defaults_are_sqlite_and_debug():
     assert print_setting("settings.DATABASES['default']['ENGINE']") == (
-        "django.db.backends.sqlite3"
+        "django_prometheus.db.backends.sqlite3"
     )
     assert print_setting("settings.DEBUG") == "True"
 
@@ -46,7 +47,7 @@ def test_database_url_selects_postgresql():
         "settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME']",
         DATABASE_URL=url,
     )
-    assert engine == "django.db.backends.postgresql opml"
+    assert engine == "django_prometheus.db.backends.postgresql opml"
 
 
 def test_production_settings_pass_the_deploy_check():
@@ -90,3 +91,19 @@ def test_throttling_reads_the_client_address_behind_trusted_proxies_only():
     # before it is ignored.
     assert client_ip("10.0.0.1", "198.51.100.1, 203.0.113.9", proxies=1) == "203.0.113.9"
     assert client_ip("10.0.0.1", proxies=1) == "10.0.0.1"
+
+
+def test_with_redis_no_cache_is_kept_per_process():
+    """A fleet's rate limits and public cache must be shared: with REDIS_URL set, a per-process
+    cache is an error that stops the server from starting (ops/checks.py)."""
+    assert run_django("check", REDIS_URL="redis://127.0.0.1:6379/12").returncode == 0
+    code = (
+        "from django.conf import settings; from ops.checks import shared_caches; "
+        "settings.CACHES['limits'] = {'BACKEND': "
+        "'django.core.cache.backends.locmem.LocMemCache'}; "
+        "print([error.id for error in shared_caches(None)])"
+    )
+    result = run_django("shell", "--no-imports", "-c", code, REDIS_URL="redis://127.0.0.1:6379/12")
+    assert result.stdout.strip() == "['ops.E001']", result.stderr
+    result = run_django("shell", "--no-imports", "-c", code)
+    assert result.stdout.strip() == "[]", result.stderr  # without Redis, one process is the point
