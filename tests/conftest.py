@@ -1,11 +1,14 @@
-"""Shared fixtures: the real OpML '20 program and a generated large one."""
+"""Shared fixtures: the real OpML '20 program and a generated large one, and the rules that let
+the suite run on several workers (docs/contributors/test-speed.md)."""
 
 import io
+import itertools
 from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import transaction
 
 from program.management.commands.generate_program import LARGE_PROGRAM, PARALLEL_PROGRAM
 from program.models import Conference
@@ -13,10 +16,93 @@ from tests.factories import make_committee_member
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "fixtures" / "opml20-program.txt"
+LARGE = "large_program"
+
+
+def wants_large_program(item):
+    """Whether a test uses the large program: as an argument, or as the value of a parameter
+    that the test turns into a fixture with request.getfixturevalue (the size pairs)."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return LARGE in item.fixturenames or LARGE in params.values()
+
+
+def is_transactional(item):
+    """As pytest-django decides it: such a test commits, so it cannot see an outer transaction."""
+    marker = item.get_closest_marker("django_db")
+    flagged = marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+    )
+    return bool(flagged) or {"transactional_db", "live_server"} & set(item.fixturenames)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """The tests that share the large program run one after another: on one xdist worker (group
+    "large_program", with --dist loadgroup), and last within each run of their module's tests
+    (after pytest-django has put the transactional tests after the others)."""
+    for item in items:
+        if wants_large_program(item) and not is_transactional(item):
+            item.add_marker(pytest.mark.xdist_group(LARGE))
+    ordered = []
+    for _, run in itertools.groupby(items, key=lambda item: item.path):
+        run = list(run)
+        ordered += sorted(run, key=wants_large_program)  # stable: users last, in their order
+    items[:] = ordered
+
+
+class SharedProgram:
+    """The large program, built once per worker and kept while consecutive tests ask for it.
+
+    It is built inside an outer transaction that stays open between those tests; each test's
+    own transaction (pytest-django's `db`) is a savepoint inside it, so what a test changes is
+    rolled back before the next one. The first test that does not ask for it (or any test that
+    commits) rolls the outer transaction back first: nobody else ever sees the program. This is
+    Django's TestCase.setUpTestData, per worker; it needs nothing of SQLite or PostgreSQL but
+    transactions, so it works on both alike."""
+
+    def __init__(self, blocker):
+        self.blocker = blocker
+        self.atomic = None
+
+    def build(self):
+        with self.blocker.unblock():
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+            call_command("generate_program", slug="large", stdout=io.StringIO(), **LARGE_PROGRAM)
+
+    def drop(self):
+        if self.atomic is not None:
+            with self.blocker.unblock():
+                transaction.set_rollback(True)
+                self.atomic.__exit__(None, None, None)
+            self.atomic = None
+
+
+_SHARED = pytest.StashKey[SharedProgram]()
+
+
+@pytest.fixture(scope="session")
+def _shared_program(request, django_db_setup, django_db_blocker):
+    shared = request.config.stash[_SHARED] = SharedProgram(django_db_blocker)
+    yield shared
+    shared.drop()  # before the test database is destroyed
+    del request.config.stash[_SHARED]
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
+def _large_program_scope(request):
+    """Builds the shared large program for a test that wants it, and rolls it back before a test
+    that does not (autouse: it runs before `db` opens the test's own transaction)."""
+    if wants_large_program(request.node) and not is_transactional(request.node):
+        shared = request.getfixturevalue("_shared_program")
+        if shared.atomic is None:
+            shared.build()
+    elif _SHARED in request.config.stash:
+        request.config.stash[_SHARED].drop()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(_large_program_scope):
     """Each test starts with an empty public cache (keys never repeat across tests anyway: each
     version has a random token)."""
     cache.clear()
@@ -38,8 +124,11 @@ def opml20(db):
 
 @pytest.fixture
 def large_program(db):
-    """A published synthetic conference of 2,000 talks (100 sessions of 20), 6,000 authorships."""
-    call_command("generate_program", slug="large", stdout=io.StringIO(), **LARGE_PROGRAM)
+    """A published synthetic conference of 2,000 talks (100 sessions of 20), 6,000 authorships:
+    the worker's shared one (SharedProgram above), or, for a test that commits (live server,
+    transactional_db), one of its own."""
+    if not Conference.objects.filter(slug="large").exists():
+        call_command("generate_program", slug="large", stdout=io.StringIO(), **LARGE_PROGRAM)
     return Conference.objects.get(slug="large")
 
 
@@ -58,6 +147,7 @@ def member_client(client, member):
 
 @pytest.fixture
 def parallel_program(db):
-    """A published synthetic conference ("tracks") whose sessions 1 and 2 run in parallel."""
+    """A published synthetic conference ("tracks") whose sessions 1 and 2 run in parallel (small:
+    built for each test that asks, in its own transaction)."""
     call_command("generate_program", slug="tracks", stdout=io.StringIO(), **PARALLEL_PROGRAM)
     return Conference.objects.get(slug="tracks")

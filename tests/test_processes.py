@@ -18,6 +18,7 @@ import pytest
 from django.db import connection
 
 from program.models import Session
+from tests import tools
 from tests.factories import AuthorshipFactory, SessionFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,8 +81,8 @@ def stop(process):
 @pytest.mark.parametrize("backend", ["in-process", "redis"])
 @pytest.mark.django_db(transaction=True)
 def test_two_servers_never_serve_an_old_page(backend):
-    if backend == "redis" and not redis_is_up():
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    if backend == "redis":
+        tools.require(redis_is_up(), "Redis is not running on 127.0.0.1:6379")
     settings = connection.settings_dict
     env = os.environ | {
         "DATABASE_URL": f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/"

@@ -2,7 +2,6 @@
 conference-day mode; the index pages, organisation pages and search snippets around it."""
 
 import re
-import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
 from unittest import mock
@@ -18,6 +17,7 @@ from program.caching import next_clock_change
 from program.models import RESERVED_CONFERENCE_SLUGS, Conference, Session, Talk
 from program.templatetags.program_tags import talk_rows
 from program.views import parallel_groups
+from tests import tools
 from tests.factories import (
     AffiliationFactory,
     AuthorshipFactory,
@@ -230,14 +230,12 @@ def test_search_snippets_are_escaped(client):
         assert "&lt;script&gt;alert(1)&lt;/script&gt; <mark>kubeflow</mark>" in html
 
 
-@pytest.mark.skipif(
-    shutil.which("w3m") is None, reason="w3m is not installed (apt-get install w3m)"
-)
 def test_text_browser_reads_the_program_in_order_without_junk(client, opml20, tmp_path):
+    w3m = tools.which("w3m", "w3m is not installed (apt-get install w3m)")
     page = tmp_path / "program.html"
     page.write_bytes(client.get(opml20.get_absolute_url()).content)
     text = subprocess.run(
-        ["w3m", "-dump", "-cols", "100", "-T", "text/html", str(page)],
+        [w3m, "-dump", "-cols", "100", "-T", "text/html", str(page)],
         capture_output=True,
         text=True,
         timeout=30,
