@@ -2,7 +2,7 @@
 #   make serve   a fresh clone to the OpML '20 program at http://127.0.0.1:8000/
 #                (another address: make serve ADDR=127.0.0.1:8811)
 #   make preview the same site as production runs it (DEBUG off, gunicorn), locally, over http
-#   make test    the test suite (SQLite; set DATABASE_URL for PostgreSQL)
+#   make test    the test suite on every core (SQLite; set DATABASE_URL for PostgreSQL)
 #   make lint    formatting, lint and missing migrations
 PYTHON ?= python3
 ADDR ?= 127.0.0.1:8000
@@ -22,11 +22,17 @@ PREVIEW_ENV = DEBUG=false SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0 \
 	ALLOWED_HOSTS=127.0.0.1,localhost \
 	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')"
 
+# Static files are collected (and compressed, which takes minutes) only when their sources
+# changed since the last preview: `static_stamp` compares a hash of them with the one recorded.
 preview: install database banner
-	$(PREVIEW_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@$(PREVIEW_ENV) $(BIN)/python manage.py static_stamp || { \
+	  echo "Collecting and compressing the static files (a minute or two)…"; \
+	  $(PREVIEW_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
+	  $(PREVIEW_ENV) $(BIN)/python manage.py static_stamp --write; }
 	$(PREVIEW_ENV) $(BIN)/gunicorn opml.wsgi --bind $(ADDR) --workers 2 --access-logfile -
 
 database: install
+	@echo "Bringing the database up to date (db.sqlite3 unless DATABASE_URL says otherwise)…"
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_reference_program
 
@@ -38,8 +44,13 @@ banner:
 	@echo "  (or, for a committee member: $(BIN)/python manage.py add_committee_member NAME)"
 	@echo
 
+# The suite on as many workers as there are cores (pytest-xdist; the tests sharing the large
+# program stay together on one, --dist loadgroup), then the few tests marked `serial` alone.
+# One file, at its simplest: .venv/bin/pytest tests/program/test_feeds.py
+WORKERS ?= auto
 test: install-dev consumers
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(WORKERS) --dist loadgroup -m "not serial"
+	$(BIN)/pytest -m serial
 
 lint: install-dev
 	$(BIN)/ruff format --check .
@@ -53,14 +64,17 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 $(VENV)/bin/python:
+	@echo "Creating the project's Python environment in $(VENV) (first run only)…"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	@echo "Installing the site's packages into $(VENV) (first run only: about a minute)…"
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+	@echo "Installing the site's packages and the test and lint tools into $(VENV)…"
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
@@ -71,9 +85,11 @@ consumers: $(CONSUMERS)/.installed ical-consumers
 ical-consumers: tests/consumers/ical-node/node_modules/.package-lock.json
 
 tests/consumers/ical-node/node_modules/.package-lock.json: tests/consumers/ical-node/package-lock.json
+	@echo "Installing the calendar feeds' JavaScript readers (npm ci)…"
 	if command -v npm >/dev/null; then cd tests/consumers/ical-node && npm ci --no-audit --no-fund --silent; fi
 
 $(CONSUMERS)/.installed: tests/consumers/requirements.txt
+	@echo "Installing the frab exports' readers into $(CONSUMERS)…"
 	$(PYTHON) -m venv $(CONSUMERS)
 	$(CONSUMERS)/bin/pip install --quiet -r tests/consumers/requirements.txt
 	touch $@

@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
+from django.test.utils import override_settings
 
 from program.management.commands.generate_program import LARGE_PROGRAM, PARALLEL_PROGRAM
 from program.models import Conference
@@ -99,6 +100,16 @@ def _large_program_scope(request):
             shared.build()
     elif _SHARED in request.config.stash:
         request.config.stash[_SHARED].drop()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _quick_password_hashing():
+    """Passwords hashed with a quick hasher in this process: Django's default takes most of a
+    second per hash here, and over two hundred tests make a user with a password. What the
+    tests check of passwords (right, wrong, throttled) does not depend on the algorithm; the
+    servers that tests start in subprocesses (tests/test_http.py) keep Django's default."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -74,6 +74,7 @@ def test_program_is_compact_with_abstracts_and_descriptions_in_details(client, o
     assert "<button" not in html.split("<main", 1)[1]
 
 
+@pytest.mark.cache
 def test_show_all_abstracts_renders_them_open_and_is_cached(
     client, opml20, django_assert_max_num_queries
 ):
@@ -158,6 +159,7 @@ def test_outside_the_conference_no_day_is_today(client, opml20):
     assert "is-past" not in html
 
 
+@pytest.mark.cache
 def test_the_cached_program_expires_at_each_midnight_of_the_conference(opml20):
     pdt = ZoneInfo("America/Los_Angeles")
     # Saturday, August 1, noon: no session until Tuesday, but "today" changes at midnight.
@@ -194,6 +196,7 @@ def test_index_pages_list_public_people_sessions_and_organisations(client, opml2
         assert path in header
 
 
+@pytest.mark.cache
 def test_new_pages_are_cached_and_their_words_reserved():
     assert caching.CONFERENCE_PAGES["program:session_list"] == "slug"
     assert caching.CONFERENCE_PAGES["program:speaker_list"] == "slug"
