@@ -36,11 +36,12 @@ def is_transactional(item):
     return bool(flagged) or {"transactional_db", "live_server"} & set(item.fixturenames)
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """The tests that share the large program run one after another: on one xdist worker (group
-    "large_program", with --dist loadgroup), and last within each run of their module's tests
-    (after pytest-django has put the transactional tests after the others)."""
+    "large_program", with --dist loadgroup: this runs before xdist reads the groups), and after
+    the other tests of their module (pytest-django's later, stable sort of the transactional
+    tests after the others keeps that order)."""
     for item in items:
         if wants_large_program(item) and not is_transactional(item):
             item.add_marker(pytest.mark.xdist_group(LARGE))
@@ -59,7 +60,9 @@ class SharedProgram:
     rolled back before the next one. The first test that does not ask for it (or any test that
     commits) rolls the outer transaction back first: nobody else ever sees the program. This is
     Django's TestCase.setUpTestData, per worker; it needs nothing of SQLite or PostgreSQL but
-    transactions, so it works on both alike."""
+    transactions, so it works on both alike (a copied database, SQLite's backup API or
+    PostgreSQL's CREATE DATABASE … TEMPLATE, would need code for each). With --dist loadgroup
+    its tests all run on one worker, so a run builds it about once."""
 
     def __init__(self, blocker):
         self.blocker = blocker
@@ -83,23 +86,33 @@ _SHARED = pytest.StashKey[SharedProgram]()
 
 
 @pytest.fixture(scope="session")
-def _shared_program(request, django_db_setup, django_db_blocker):
+def shared_large_program(request, django_db_setup, django_db_blocker):
+    """The worker's SharedProgram (tests use `large_program`; this is for the fixtures above
+    and the test of the sharing itself)."""
     shared = request.config.stash[_SHARED] = SharedProgram(django_db_blocker)
     yield shared
     shared.drop()  # before the test database is destroyed
     del request.config.stash[_SHARED]
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def _large_program_scope(request):
     """Builds the shared large program for a test that wants it, and rolls it back before a test
-    that does not (autouse: it runs before `db` opens the test's own transaction)."""
+    that does not, before the test's own transaction opens (see `_django_db_helper` below)."""
     if wants_large_program(request.node) and not is_transactional(request.node):
-        shared = request.getfixturevalue("_shared_program")
+        shared = request.getfixturevalue("shared_large_program")
         if shared.atomic is None:
             shared.build()
     elif _SHARED in request.config.stash:
         request.config.stash[_SHARED].drop()
+
+
+@pytest.fixture
+def _django_db_helper(_large_program_scope, _django_db_helper):
+    """pytest-django's fixture behind `db`, `transactional_db` and the django_db marker, which
+    opens each test's transaction: the shared large program is settled first. (A test that uses
+    no database cannot see the program, so it is left as it is for those.)"""
+    return _django_db_helper
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -113,7 +126,7 @@ def _quick_password_hashing():
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache(_large_program_scope):
+def _empty_cache():
     """Each test starts with an empty public cache (keys never repeat across tests anyway: each
     version has a random token)."""
     cache.clear()
