@@ -2,6 +2,8 @@
 own cookies, storage and viewport), which are closed after it."""
 
 import asyncio
+import threading
+import time
 
 import pytest
 
@@ -44,3 +46,15 @@ def chromium(_chromium):
             context.close()
     finally:
         asyncio._set_running_loop(None)
+    wait_for_requests_in_flight()
+
+
+def wait_for_requests_in_flight(timeout=10):
+    """Let the live server finish the requests the closed pages left in flight (a favicon, a
+    script), while the test's database is still there: its teardown would otherwise flush the
+    tables under an open request."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(
+        thread.name.endswith("(process_request_thread)") for thread in threading.enumerate()
+    ):
+        time.sleep(0.02)
