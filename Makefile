@@ -44,12 +44,13 @@ banner:
 	@echo "  (or, for a committee member: $(BIN)/python manage.py add_committee_member NAME)"
 	@echo
 
-# The suite on as many workers as there are cores (pytest-xdist; the tests sharing the large
-# program stay together on one, --dist loadgroup), then the few tests marked `serial` alone.
+# The suite on as many workers as there are cores (pytest-xdist; each module on one worker,
+# --dist loadscope, so that its tests share the large program and its servers), then the few
+# tests marked `serial` alone.
 # One file, at its simplest: .venv/bin/pytest tests/program/test_feeds.py
 WORKERS ?= auto
 test: install-dev consumers
-	$(BIN)/pytest -n $(WORKERS) --dist loadgroup -m "not serial"
+	$(BIN)/pytest -n $(WORKERS) --dist loadscope -m "not serial"
 	$(BIN)/pytest -m serial
 
 lint: install-dev

@@ -38,13 +38,11 @@ def is_transactional(item):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """The tests that share the large program run one after another: on one xdist worker (group
-    "large_program", with --dist loadgroup: this runs before xdist reads the groups), and after
-    the other tests of their module (pytest-django's later, stable sort of the transactional
-    tests after the others keeps that order)."""
-    for item in items:
-        if wants_large_program(item) and not is_transactional(item):
-            item.add_marker(pytest.mark.xdist_group(LARGE))
+    """The tests that share the large program run one after another: after the other tests of
+    their module (pytest-django's later, stable sort of the transactional tests after the others
+    keeps that order), and `make test`'s --dist loadscope keeps a module on one worker. (xdist's
+    loadgroup would gather them all on one worker, but pytest-xdist 3.8 cannot set its groups
+    with pytest 9.2, whose node ids it no longer writes.)"""
     ordered = []
     for _, run in itertools.groupby(items, key=lambda item: item.path):
         run = list(run)
@@ -61,8 +59,8 @@ class SharedProgram:
     commits) rolls the outer transaction back first: nobody else ever sees the program. This is
     Django's TestCase.setUpTestData, per worker; it needs nothing of SQLite or PostgreSQL but
     transactions, so it works on both alike (a copied database, SQLite's backup API or
-    PostgreSQL's CREATE DATABASE … TEMPLATE, would need code for each). With --dist loadgroup
-    its tests all run on one worker, so a run builds it about once."""
+    PostgreSQL's CREATE DATABASE … TEMPLATE, would need code for each). A run builds it about
+    once per module that uses it, instead of once per test."""
 
     def __init__(self, blocker):
         self.blocker = blocker
