@@ -1,11 +1,16 @@
 """HTTP-level proof, against the site as deployed: one real gunicorn for the module, with DEBUG
 off, a SECRET_KEY, ALLOWED_HOSTS=127.0.0.1 (no HTTPS redirect: there is no proxy), collected
 static files and a throwaway SQLite database migrated and loaded with OpML '20, on a port the
-system picks. Part of the default run (marker `server`, to select or skip it by name)."""
+system picks. Part of the default run (marker `server`, to select or skip it by name).
+
+Collecting and compressing the static files takes about a minute of CPU, so they are collected
+once into .cache/http-static/<hash of the static sources> and reused by every later run and
+every xdist worker until a source changes (program/management/commands/static_stamp.py)."""
 
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -17,7 +22,10 @@ from urllib.parse import urlencode
 
 import pytest
 
+from program.management.commands.static_stamp import sources_hash
+
 ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / ".cache" / "http-static"
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 STAFF = ("committee", "a-long-enough-test-password")
 
@@ -28,10 +36,32 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 call_command("loaddata", "opml20", verbosity=0)
-call_command("collectstatic", interactive=False, verbosity=0)
 user = User.objects.create_user({STAFF[0]!r}, password={STAFF[1]!r}, is_staff=True)
 user.groups.add(Group.objects.get(name="Program committee"))
 """
+
+
+def collected_static(env):
+    """The folder of the collected static files of the current sources: collected by the first
+    run (or worker) to need them, into a folder of its own renamed into place at once, so that
+    a worker racing it never sees half a folder."""
+    folder = CACHE / sources_hash()
+    if not folder.is_dir():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        partial = CACHE / f"{folder.name}.{os.getpid()}.partial"
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+            cwd=ROOT,
+            env=env | {"STATIC_ROOT": str(partial)},
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+        try:
+            partial.rename(folder)
+        except OSError:  # another worker collected the same files first
+            shutil.rmtree(partial)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -45,12 +75,12 @@ def server(tmp_path_factory):
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="false",
         DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
-        STATIC_ROOT=str(folder / "static"),
         TRUSTED_PROXY_COUNT="0",
         AXES_FAILURE_LIMIT="5",
         AXES_COOLOFF_MINUTES="15",
         LOG_LEVEL="WARNING",
     )
+    env["STATIC_ROOT"] = str(collected_static(env))
     subprocess.run(
         [sys.executable, "manage.py", "shell", "--no-imports", "-c", SETUP],
         cwd=ROOT,
@@ -160,6 +190,7 @@ def test_every_response_carries_the_policies(server, path):
         assert response.headers["X-Frame-Options"] == "DENY"
 
 
+@pytest.mark.cache
 def test_the_json_ld_needs_nothing_of_the_policy(server):
     client = Client(server)
     for _ in range(2):  # rendered, then from the public cache

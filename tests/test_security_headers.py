@@ -106,6 +106,7 @@ def test_redirects_and_errors_carry_them_too(client, opml20):
     assert "camera=()" in response["Permissions-Policy"]
 
 
+@pytest.mark.cache
 def test_json_ld_is_the_only_inline_script_and_needs_no_nonce(client, opml20):
     """JSON-LD is data, never run, so `script-src 'self'` alone fits every page; no nonce,
     since public pages come from a shared cache."""

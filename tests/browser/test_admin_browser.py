@@ -9,12 +9,10 @@ from django.urls import reverse
 
 from program.models import Session, Talk
 from speakers.models import Affiliation
-from tests.browser.support import BROWSER_MARKS, SCREENSHOTS, launch_chromium
+from tests.browser.support import BROWSER_MARKS, SCREENSHOTS
 from tests.factories import AffiliationFactory
 
 pytestmark = BROWSER_MARKS
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 
 @pytest.fixture
@@ -39,27 +37,24 @@ def admin_data(live_server, transactional_db, opml20, admin_user):
 
 
 @pytest.fixture
-def admin_page(admin_data):
-    with sync_api.sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        # A committee member in Berlin: Django would say "9 hours ahead of server time".
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, timezone_id="Europe/Berlin", locale="en-US"
-        )
-        context.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": admin_data["cookie"],
-                    "url": admin_data["base"],
-                }
-            ]
-        )
-        page = context.new_page()
-        page.errors = []
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
-        yield page
-        browser.close()
+def admin_page(admin_data, chromium):
+    # A committee member in Berlin: Django would say "9 hours ahead of server time".
+    context = chromium.new_context(
+        viewport={"width": 1280, "height": 900}, timezone_id="Europe/Berlin", locale="en-US"
+    )
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": admin_data["cookie"],
+                "url": admin_data["base"],
+            }
+        ]
+    )
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    return page
 
 
 @pytest.mark.parametrize("name", ["talk_change", "session_change", "talk_list", "session_list"])

@@ -5,11 +5,10 @@ browser, so the test needs nothing of the site's own CSP setup."""
 
 import pytest
 
-from tests.browser.support import BROWSER_MARKS, SCREENSHOTS, launch_chromium
+from tests.browser.support import BROWSER_MARKS, SCREENSHOTS
 
 pytestmark = BROWSER_MARKS
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 # What the doc page needs, and no more (README, "JSON API").
 DOCS_CSP = (
@@ -25,23 +24,20 @@ def docs_url(live_server, transactional_db, opml20):
 
 
 @pytest.fixture
-def page(docs_url):
-    with sync_api.sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-        page.errors, page.hosts = [], set()
-        page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
-        page.on("request", lambda r: page.hosts.add(r.url.split("/")[2]))
+def page(docs_url, chromium):
+    page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.errors, page.hosts = [], set()
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("request", lambda r: page.hosts.add(r.url.split("/")[2]))
 
-        def with_csp(route):
-            response = route.fetch()
-            headers = {**response.headers, "content-security-policy": DOCS_CSP}
-            route.fulfill(response=response, headers=headers)
+    def with_csp(route):
+        response = route.fetch()
+        headers = {**response.headers, "content-security-policy": DOCS_CSP}
+        route.fulfill(response=response, headers=headers)
 
-        page.route(docs_url, with_csp)
-        yield page
-        browser.close()
+    page.route(docs_url, with_csp)
+    return page
 
 
 def test_the_doc_page_shows_every_endpoint_under_a_strict_csp(page, docs_url):

@@ -5,12 +5,12 @@ import icalendar
 import pytest
 
 from program.models import Session, Talk
-from tests.browser.support import BROWSER_MARKS, SCREENSHOTS, launch_chromium
+from tests import tools
+from tests.browser.support import BROWSER_MARKS, SCREENSHOTS
 
 pytestmark = BROWSER_MARKS
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe is not installed")
+axe = tools.load("axe_playwright_python.sync_playwright", "axe is not installed (make install-dev)")
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
@@ -28,11 +28,8 @@ def picks_data(live_server, transactional_db, opml20):
 
 
 @pytest.fixture
-def browser(picks_data):
-    with sync_api.sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
+def browser(picks_data, chromium):
+    return chromium
 
 
 def feed_uids(page, url):

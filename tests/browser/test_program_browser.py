@@ -6,12 +6,12 @@ import pytest
 from django.urls import reverse
 
 from program.models import Talk
-from tests.browser.support import BROWSER_MARKS, DESKTOP, PHONE, SCREENSHOTS, launch_chromium
+from tests import tools
+from tests.browser.support import BROWSER_MARKS, DESKTOP, PHONE, SCREENSHOTS
 
 pytestmark = BROWSER_MARKS
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe is not installed")
+axe = tools.load("axe_playwright_python.sync_playwright", "axe is not installed (make install-dev)")
 
 
 @pytest.fixture
@@ -39,11 +39,8 @@ def program_url(urls):
 
 
 @pytest.fixture
-def browser(urls):
-    with sync_api.sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
+def browser(urls, chromium):
+    return chromium
 
 
 def open_page(browser, url, *, zone="America/Los_Angeles", viewport=DESKTOP, **options):

@@ -13,6 +13,7 @@ from unittest import mock
 import pytest
 
 from program.models import Session
+from tests import tools
 from tests.browser.support import BROWSER_MARKS, DESKTOP, PHONE, SCREENSHOTS
 from tests.browser.test_program_browser import (  # noqa: F401 -- fixtures
     browser,
@@ -22,7 +23,6 @@ from tests.browser.test_program_browser import (  # noqa: F401 -- fixtures
 )
 
 pytestmark = BROWSER_MARKS
-pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 SHOTS = Path("/tmp/shots")
 # Thursday, July 30, 2020, 9:45 am PDT: Session 3 is on, on the conference's third day.
@@ -167,7 +167,7 @@ def test_program_prints_in_about_four_pages_with_every_abstract(browser, program
 
 @pytest.mark.parametrize("path", ["/speakers/", "/affiliations/", "/opml20/sessions/"])
 def test_index_pages_pass_axe_wcag_21_aa_checks(browser, live_server, urls, path):
-    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    axe = tools.load("axe_playwright_python.sync_playwright", "axe is not installed")
     page = open_page(browser, live_server.url + path, zone="Europe/Berlin", viewport=PHONE)
     results = axe.Axe().run(
         page,
@@ -179,7 +179,7 @@ def test_index_pages_pass_axe_wcag_21_aa_checks(browser, live_server, urls, path
 
 
 def test_program_on_conference_day_passes_axe(browser, urls):
-    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    axe = tools.load("axe_playwright_python.sync_playwright", "axe is not installed")
     with mock.patch("django.utils.timezone.now", return_value=DURING_SESSION_3):
         page = open_page(browser, urls["program"], viewport=DESKTOP)
         page.get_by_role("button", name="Show all abstracts").click()

@@ -1,7 +1,6 @@
 """`manage.py add_committee_member`: the documented way to give someone the committee's rights."""
 
 import io
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -9,6 +8,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+
+from tests import tools
 
 
 def run(*args):
@@ -71,9 +72,7 @@ def test_a_member_without_password_is_told_the_project_python_command(db, monkey
 
 def test_make_serve_takes_its_address_and_installs_only_the_runtime():
     """The Makefile as make reads it (-n: print, do not run; -B: as if nothing were built)."""
-    make = shutil.which("make")
-    if make is None:
-        pytest.skip("make is not installed")
+    make = tools.which("make", "make is not installed (apt-get install make)")
     root = Path(__file__).resolve().parents[2]
 
     def commands(*args):

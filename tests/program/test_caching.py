@@ -5,6 +5,7 @@ import gzip
 from datetime import timedelta
 from unittest import mock
 
+import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -14,6 +15,8 @@ from django.urls import reverse
 from program import revisions
 from program.models import Session, Talk
 from tests.program.test_revisions import public_urls
+
+pytestmark = pytest.mark.cache
 
 
 def test_a_hit_reads_only_the_version(client, opml20):

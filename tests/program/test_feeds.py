@@ -27,6 +27,9 @@ from tests.factories import (
     TalkFactory,
 )
 
+# Feeds come from the public cache: every edit below must show at once, whatever backs it.
+pytestmark = pytest.mark.cache
+
 UTC_ZONE = ZoneInfo("UTC")
 
 

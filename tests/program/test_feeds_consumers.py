@@ -5,8 +5,8 @@ servers), validated through ctypes with its RFC 5545 restriction checker."""
 
 import ctypes
 import ctypes.util
+import fcntl
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from program import revisions
 from program.models import Session, Talk
+from tests import tools
 from tests.factories import SessionFactory, TalkFactory
 
 NODE_DIR = Path(__file__).resolve().parent.parent / "consumers" / "ical-node"
@@ -25,14 +26,18 @@ NODE_DIR = Path(__file__).resolve().parent.parent / "consumers" / "ical-node"
 @pytest.fixture(scope="session")
 def node_reader():
     """A function reading an .ics file with the three JavaScript parsers."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("Node.js is not installed (Debian: apt-get install nodejs npm)")
+    node = tools.which("node", "Node.js is not installed (Debian: apt-get install nodejs npm)")
     if not (NODE_DIR / "node_modules").is_dir():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("npm is not installed, so node-ical and ical.js cannot be (Debian: npm)")
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=NODE_DIR, check=True)
+        npm = tools.which(
+            "npm", "npm is not installed, so node-ical and ical.js cannot be (Debian: npm)"
+        )
+        # One worker at a time: two `npm ci` in one folder would undo each other's work.
+        with (NODE_DIR / "package-lock.json").open() as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (NODE_DIR / "node_modules").is_dir():
+                subprocess.run(
+                    [npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=NODE_DIR, check=True
+                )
 
     def read(path):
         result = subprocess.run(
@@ -50,8 +55,7 @@ def node_reader():
 def libical():
     """libical 3 through ctypes (Debian's libical3; python3-libical left Debian long ago)."""
     name = ctypes.util.find_library("ical")
-    if name is None:
-        pytest.skip("libical is not installed (Debian: apt-get install libical3)")
+    tools.require(name is not None, "libical is not installed (Debian: apt-get install libical3)")
     lib = ctypes.CDLL(name)
     lib.icalparser_parse_string.restype = ctypes.c_void_p
     lib.icalparser_parse_string.argtypes = [ctypes.c_char_p]

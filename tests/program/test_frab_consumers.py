@@ -11,21 +11,17 @@ import subprocess
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from program.models import Session, Talk
+from tests import tools
 from tests.factories import AuthorshipFactory, ConferenceFactory, SessionFactory, TalkFactory
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DRIVER = ROOT / "tests" / "consumers" / "read_schedules.py"
 PYTHON = Path(os.environ.get("FRAB_CONSUMERS_PYTHON", ROOT / ".venv-consumers" / "bin" / "python"))
 
-pytestmark = pytest.mark.skipif(
-    not PYTHON.exists(), reason=f"no consumers' environment at {PYTHON}: run `make consumers`"
-)
-
 
 def read(client, tmp_path, slug, speaker=""):
+    tools.require(PYTHON.exists(), f"no consumers' environment at {PYTHON}: run `make consumers`")
     paths = {}
     for extension in ("json", "xml"):
         response = client.get(f"/{slug}/schedule.{extension}")

@@ -211,6 +211,7 @@ def test_picks_is_reserved_for_the_site():
     assert "picks" in RESERVED_CONFERENCE_SLUGS
 
 
+@pytest.mark.cache
 def test_no_shared_cache_keeps_picks_answers(browser_client, db):
     assert "no-store" in browser_client.get(API)["Cache-Control"]
     data = post(browser_client, API, {"items": []})

@@ -2,7 +2,6 @@
 conference-day mode; the index pages, organisation pages and search snippets around it."""
 
 import re
-import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
 from unittest import mock
@@ -18,6 +17,7 @@ from program.caching import next_clock_change
 from program.models import RESERVED_CONFERENCE_SLUGS, Conference, Session, Talk
 from program.templatetags.program_tags import talk_rows
 from program.views import parallel_groups
+from tests import tools
 from tests.factories import (
     AffiliationFactory,
     AuthorshipFactory,
@@ -74,6 +74,7 @@ def test_program_is_compact_with_abstracts_and_descriptions_in_details(client, o
     assert "<button" not in html.split("<main", 1)[1]
 
 
+@pytest.mark.cache
 def test_show_all_abstracts_renders_them_open_and_is_cached(
     client, opml20, django_assert_max_num_queries
 ):
@@ -158,6 +159,7 @@ def test_outside_the_conference_no_day_is_today(client, opml20):
     assert "is-past" not in html
 
 
+@pytest.mark.cache
 def test_the_cached_program_expires_at_each_midnight_of_the_conference(opml20):
     pdt = ZoneInfo("America/Los_Angeles")
     # Saturday, August 1, noon: no session until Tuesday, but "today" changes at midnight.
@@ -194,6 +196,7 @@ def test_index_pages_list_public_people_sessions_and_organisations(client, opml2
         assert path in header
 
 
+@pytest.mark.cache
 def test_new_pages_are_cached_and_their_words_reserved():
     assert caching.CONFERENCE_PAGES["program:session_list"] == "slug"
     assert caching.CONFERENCE_PAGES["program:speaker_list"] == "slug"
@@ -230,14 +233,12 @@ def test_search_snippets_are_escaped(client):
         assert "&lt;script&gt;alert(1)&lt;/script&gt; <mark>kubeflow</mark>" in html
 
 
-@pytest.mark.skipif(
-    shutil.which("w3m") is None, reason="w3m is not installed (apt-get install w3m)"
-)
 def test_text_browser_reads_the_program_in_order_without_junk(client, opml20, tmp_path):
+    w3m = tools.which("w3m", "w3m is not installed (apt-get install w3m)")
     page = tmp_path / "program.html"
     page.write_bytes(client.get(opml20.get_absolute_url()).content)
     text = subprocess.run(
-        ["w3m", "-dump", "-cols", "100", "-T", "text/html", str(page)],
+        [w3m, "-dump", "-cols", "100", "-T", "text/html", str(page)],
         capture_output=True,
         text=True,
         timeout=30,

