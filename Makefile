@@ -65,8 +65,8 @@ banner:
 # One file, at its simplest: .venv/bin/pytest tests/program/test_feeds.py
 WORKERS ?= auto
 test: install-dev consumers
-	$(BIN)/pytest -n $(WORKERS) --dist loadscope -m "not serial"
-	$(BIN)/pytest -m serial
+	$(BIN)/pytest -n $(WORKERS) --dist loadscope -m "not serial and not fleet"
+	$(BIN)/pytest -m "serial or fleet"
 
 lint: install-dev
 	$(BIN)/ruff format --check .

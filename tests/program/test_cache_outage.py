@@ -22,6 +22,8 @@ from program import degrading_cache
 from program.picks import CreationCount, PickList
 from tests.program.test_revisions import public_urls
 
+pytestmark = pytest.mark.cache
+
 PICKS = "/picks/lists/"
 
 
