@@ -1,4 +1,4 @@
-"""The code's layout rules, checked on the source (README, "Layout"):
+"""The code's layout rules, checked on the source (docs/contributors/layout.md):
 
 * imports between the apps run one way, `program` → `speakers` (and `selfservice`, speakers'
   own page, on both), and no modules import each other in a cycle;
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("opml", "program", "speakers", "selfservice")
+PACKAGES = ("opml", "program", "speakers", "selfservice", "ops")
 
 
 def modules():
