@@ -440,11 +440,10 @@ class Session(NormalisedTextMixin, ProgramItem):
         """Whether this session and `other` are on at the same time (see above)."""
         return self.start < other.end and other.start < self.end
 
-    # Overlap is the design of parallel tracks, not a mistake: two sessions *clash* only when
-    # they overlap in the same room (a speaker in both is the readiness report's other check).
-    # A session's room is its location, or its conference's default location when it names
-    # none; a conference that names no room at all has one, unnamed. `clashes_with` is the
-    # rule in Python, `room_expression` the room in SQL (SessionQuerySet.with_room).
+    # Overlap is the design of parallel tracks: two sessions *clash* only when they overlap in
+    # the same room (a speaker in both is the readiness report's other check). A session's room
+    # is its location, else its conference's default location (a conference naming none has one,
+    # unnamed). `clashes_with` is the rule in Python, `room_expression` the room in SQL.
 
     @property
     def room(self):

@@ -19,7 +19,7 @@ from django.core.management import call_command, get_commands
 from django.urls import reverse
 from django.utils import timezone
 
-from program.admin.schedule import even_split
+from program.admin.talk_times import even_split
 from program.events import Event, Kind, conference_program
 from program.importer import apply_program
 from program.models import ChangeLogEntry, Conference, EventRevision, Session, Talk
@@ -380,6 +380,10 @@ ACTION_RUNS = {
     ("program", "talk", "delete_selected"): {"post": "yes"},
     ("speakers", "speaker", "delete_selected"): {"post": "yes"},
     ("speakers", "affiliation", "delete_selected"): {"post": "yes"},
+    # The speakers' own page: links sent or revoked change no event, which the test checks too.
+    ("program", "conference", "send_speaker_links"): {},
+    ("speakers", "speaker", "send_speaker_links"): {},
+    ("speakers", "speaker", "revoke_speaker_links"): {},
 }
 COMMANDS_THAT_WRITE_THE_PROGRAM = {
     "import_program",
@@ -388,7 +392,7 @@ COMMANDS_THAT_WRITE_THE_PROGRAM = {
     "generate_program",
     "record_revisions",
 }
-COMMANDS_THAT_DO_NOT = {"add_committee_member", "expire_picks"}
+COMMANDS_THAT_DO_NOT = {"add_committee_member", "expire_picks", "static_stamp"}
 
 
 def registered_actions():
