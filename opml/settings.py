@@ -373,12 +373,12 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusAfterMiddleware",
     MIDDLEWARE[-1],
 ]
-# Database query counts (and errors) per vendor, through django-prometheus's wrappers of the
-# same backends: `connection.vendor` is unchanged.
-DATABASES["default"]["ENGINE"] = {
-    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
-    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
-}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
+# Database query counts (and errors) on PostgreSQL, the production database, through
+# django-prometheus's wrapper of the same backend (`connection.vendor` is unchanged). SQLite, the
+# one-process development default, keeps Django's own engine: tools that recognise SQLite by its
+# engine's name (pytest-django's per-worker test databases) then still do.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
 # /metrics answers these networks (the client's address as TRUSTED_PROXY_COUNT reads it), or any
 # request bearing METRICS_TOKEN; the load balancer's public side refuses /metrics anyway.
 METRICS_ALLOWED_NETWORKS = [

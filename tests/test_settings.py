@@ -33,10 +33,11 @@ def print_setting(expression, **env):
     return result.stdout.strip()
 
 
-# django-prometheus wraps Django's backends to count queries (docs/operators/deployment.md).
+# django-prometheus wraps PostgreSQL's backend to count queries (docs/operators/deployment.md);
+# SQLite keeps Django's own, by which pytest-django knows to give each worker its own database.
 def test_defaults_are_sqlite_and_debug():
     assert print_setting("settings.DATABASES['default']['ENGINE']") == (
-        "django_prometheus.db.backends.sqlite3"
+        "django.db.backends.sqlite3"
     )
     assert print_setting("settings.DEBUG") == "True"
 

@@ -92,4 +92,4 @@ def test_make_serve_takes_its_address_and_installs_only_the_runtime():
     preview = commands("preview", "ADDR=127.0.0.1:8812")
     assert "DEBUG=false SECURE_SSL_REDIRECT=false" in preview
     assert "collectstatic --noinput" in preview
-    assert "gunicorn opml.wsgi --bind 127.0.0.1:8812" in preview
+    assert "gunicorn -c deploy/gunicorn.conf.py --bind 127.0.0.1:8812" in preview

@@ -28,7 +28,8 @@ def test_other_spellings_of_a_page_redirect_permanently(client, opml20):
     assert response.status_code == 301
     assert response["Location"] == "/opml20/sessions/1/"
     response = client.get("/opml20/sessions/001/?utm_source=x")
-    assert response["Location"] == "/opml20/sessions/1/?utm_source=x"
+    # Parameters no page reads are dropped before the view (they would make cache entries).
+    assert response["Location"] == "/opml20/sessions/1/"
     assert client.get("/opml20/sessions/1/").status_code == 200
     assert client.get("/opml20/sessions/09/").status_code == 404  # no session 9
     response = client.get("/opml20/sessions/01/calendar.ics")
