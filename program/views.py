@@ -2,7 +2,7 @@
 querysets name every join and say what is public; `PreviewMixin` is the one hook that lets
 staff see drafts."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Prefetch, Q
@@ -89,21 +89,42 @@ def parallel_groups(sessions):
 @dataclass
 class ProgramDay:
     """A day of the program page: its sessions grouped by overlap, and where it stands while
-    the conference is on (today, or past)."""
+    the conference is on (today, or past). On today, `earlier` holds the slots already over,
+    which the page folds so that what is on now comes first."""
 
     day: object
     groups: list
     is_today: bool = False
     is_past: bool = False
+    earlier: list = field(default_factory=list)
 
     @property
     def anchor(self):
         return f"day-{self.day.date:%Y-%m-%d}"
 
 
+def fold_ended(groups, now):
+    """Split a day's slots into those over by `now` (each of its sessions ended) and the rest."""
+    over = 0
+    while over < len(groups) and all(s.end <= now for s in groups[over]):
+        over += 1
+    return groups[:over], groups[over:]
+
+
+def today_first(program_days):
+    """While a conference is on, today comes first, then the days to come, then the past days
+    (which the page folds to one line each); otherwise the days in order."""
+    today = [d for d in program_days if d.is_today]
+    if not today:
+        return program_days
+    future = [d for d in program_days if not d.is_today and not d.is_past]
+    return today + future + [d for d in program_days if d.is_past]
+
+
 class ConferenceDetailView(CanonicalPathMixin, PreviewMixin, DetailView):
     """The whole program of a conference: days → sessions → talks → authors, compact (abstracts
-    and descriptions open in place; `?abstracts=all` prints them open)."""
+    and descriptions open in place; `?abstracts=all` prints them open). While the conference is
+    on it opens on today."""
 
     def get_queryset(self):
         return Conference.objects.visible(self.preview).with_program(include_drafts=self.preview)
@@ -117,19 +138,23 @@ class ConferenceDetailView(CanonicalPathMixin, PreviewMixin, DetailView):
             # links need no query each.
             session.conference = self.object
         today = conference_today(self.object, sessions, now)
-        program_days = [
-            ProgramDay(
+        program_days = []
+        for day, day_sessions in days:
+            if not day_sessions:
+                continue
+            program_day = ProgramDay(
                 day=day,
                 groups=parallel_groups(day_sessions),
                 is_today=day.date == today,
                 is_past=today is not None and day.date < today,
             )
-            for day, day_sessions in days
-            if day_sessions
-        ]
+            if program_day.is_today:
+                program_day.earlier, program_day.groups = fold_ended(program_day.groups, now)
+            program_days.append(program_day)
         return super().get_context_data(
             sessions=sessions,
-            program_days=program_days,
+            program_days=today_first(program_days),
+            calendar_days=program_days,
             today=next((d for d in program_days if d.is_today), None),
             open_abstracts=self.request.GET.get("abstracts") == "all",
             clock=program_clock(self.object, sessions, now),
@@ -155,6 +180,7 @@ class SessionDetailView(CanonicalPathMixin, PreviewMixin, DetailView):
         siblings = list(self.get_queryset().prefetch_related(None))
         index = next(i for i, s in enumerate(siblings) if s.pk == self.object.pk)
         return super().get_context_data(
+            conference=self.object.conference,
             previous_session=siblings[index - 1] if index else None,
             next_session=siblings[index + 1] if index + 1 < len(siblings) else None,
             clock=program_clock(self.object.conference, siblings, timezone.now()),
@@ -171,6 +197,10 @@ class TalkDetailView(CanonicalPathMixin, PreviewMixin, DetailView):
             .filter(session__conference__slug=self.kwargs["conference_slug"])
             .with_speakers()
         )
+
+    def get_context_data(self, **kwargs):
+        # The header's links stay within the conference being read.
+        return super().get_context_data(conference=self.object.session.conference, **kwargs)
 
 
 @require_safe

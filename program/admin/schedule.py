@@ -133,6 +133,8 @@ class ConferenceAdmin(PublishActionsMixin, PublicLinkMixin, admin.ModelAdmin):
         "time_zone",
         "time_zone_note",
         "intro",
+        "chat_url",
+        "guide_url",
         "default_location_name",
         "default_location_url",
         "organizer_name",
