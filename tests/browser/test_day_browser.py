@@ -4,7 +4,7 @@ as the clock's tests do), and the OpML '20 program on an ordinary day, at 375 x 
 1280 x 800; one header on every page; picking that answers in place. axe on every page."""
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from unittest import mock
 
 import pytest
@@ -37,7 +37,7 @@ def site(live_server, transactional_db, opml20):
         sessions_per_day=6,
         talks_per_session=3,
         parallel=2,
-        start_date=datetime(2030, 7, 1).date(),
+        start_date=date(2030, 7, 1),
         stdout=io.StringIO(),
     )
     threeday = Conference.objects.get(slug="threeday")
