@@ -13,6 +13,11 @@ urlpatterns = [
     path("picks/<slug:feed>/", views.PickListDetailView.as_view(), name="picks_detail"),
     path("<slug:slug>/", views.ConferenceDetailView.as_view(), name="conference_detail"),
     path("<slug:slug>/sessions/", views.SessionListView.as_view(), name="session_list"),
+    path(
+        "<slug:slug>/embed/",
+        views.frameable_by_embed_origins(views.ConferenceEmbedView.as_view()),
+        name="conference_embed",
+    ),
     path("<slug:slug>/speakers/", views.ConferenceSpeakerListView.as_view(), name="speaker_list"),
     # frab / c3voc schedule exports
     path("<slug:conference_slug>/schedule.xml", views.schedule_xml, name="schedule_xml"),

@@ -3,6 +3,7 @@ querysets name every join and say what is public; `PreviewMixin` is the one hook
 staff see drafts."""
 
 from dataclasses import dataclass, field
+from functools import wraps
 
 from django.conf import settings
 from django.db.models import Prefetch, Q
@@ -160,6 +161,34 @@ class ConferenceDetailView(CanonicalPathMixin, PreviewMixin, DetailView):
             clock=program_clock(self.object, sessions, now),
             **kwargs,
         )
+
+
+def frameable_by_embed_origins(view):
+    """Let the origins in settings.EMBED_ALLOWED_ORIGINS frame this view's pages (CSP
+    frame-ancestors, read at each response so that it follows the settings); with none listed,
+    or on any other view, the site-wide policy refuses every frame."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        origins = list(settings.EMBED_ALLOWED_ORIGINS)
+        if origins:
+            response._csp_replace = {"frame-ancestors": origins}  # django-csp's per-view hook
+            response.xframe_options_exempt = True  # CSP says who may frame it, not DENY
+        return response
+
+    return wrapped
+
+
+class ConferenceEmbedView(ConferenceDetailView):
+    """The program made for an <iframe> on the conference's own site: no site header or
+    footer, no picks; links open on this site in a new tab."""
+
+    template_name = "program/conference_embed.html"
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.render_to_response(self.get_context_data(object=self.object))
 
 
 class SessionDetailView(CanonicalPathMixin, PreviewMixin, DetailView):
