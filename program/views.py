@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Max, Min, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -53,12 +53,68 @@ class PreviewMixin:
         )
 
 
+@dataclass
+class ConferenceTimes:
+    """Where a conference stands against today (in its own zone): on now, to come, or past."""
+
+    on_now: list
+    upcoming: list
+    past_by_year: list  # [(year, [conference, ...]), ...], newest first
+
+
+def conferences_by_time(conferences, now):
+    """Conferences annotated with `first_day` and `last_day`: the one(s) on now, then those to
+    come (soonest first), then past ones by year (newest first). One without days is to come."""
+    on_now, upcoming, past = [], [], []
+    for conference in conferences:
+        today = timezone.localtime(now, conference.tz).date()
+        if conference.first_day is None or conference.first_day > today:
+            upcoming.append(conference)
+        elif conference.last_day < today:
+            past.append(conference)
+        else:
+            on_now.append(conference)
+    upcoming.sort(key=lambda c: (c.first_day is None, c.first_day or now.date(), c.name))
+    past.sort(key=lambda c: (c.first_day, c.name), reverse=True)
+    years = {}
+    for conference in past:
+        years.setdefault(conference.first_day.year, []).append(conference)
+    return ConferenceTimes(on_now, upcoming, list(years.items()))
+
+
 def home(request):
-    """The published conferences, or straight to the program when there is only one."""
-    conferences = list(Conference.objects.published())
+    """The published conferences (the one on now, then those to come, then past ones by year),
+    or straight to the program when there is only one."""
+    conferences = list(
+        Conference.objects.published().annotate(
+            first_day=Min("days__date"), last_day=Max("days__date")
+        )
+    )
     if len(conferences) == 1:
         return redirect(conferences[0])
-    return render(request, "program/home.html", {"conferences": conferences})
+    return render(
+        request,
+        "program/home.html",
+        {
+            "conferences": conferences,
+            "times": conferences_by_time(conferences, timezone.now()),
+        },
+    )
+
+
+def by_conference(talks):
+    """Talks grouped by conference, newest conference first, each group in program order:
+    [(conference, year, [talk, ...]), ...]. A talk's session and conference must be loaded."""
+    groups = {}
+    for talk in talks:
+        groups.setdefault(talk.session.conference, []).append(talk)
+    result = []
+    for conference, group in groups.items():
+        group.sort(key=lambda t: (t.session.start, t.order, t.pk))
+        first = timezone.localtime(group[0].session.start, conference.tz)
+        result.append((conference, first.year, group, group[0].session.start))
+    result.sort(key=lambda g: g[3], reverse=True)
+    return [(conference, year, group) for conference, year, group, _ in result]
 
 
 class CanonicalPathMixin:
@@ -276,6 +332,10 @@ class SpeakerDetailView(FollowMergesMixin, PreviewMixin, DetailView):
     def get_queryset(self):
         return self.visible_speakers().with_talks(self.visible_talks())
 
+    def get_context_data(self, **kwargs):
+        talks = [authorship.talk for authorship in self.object.authorships.all()]
+        return super().get_context_data(talk_groups=by_conference(talks), **kwargs)
+
 
 class AffiliationDetailView(FollowMergesMixin, PreviewMixin, DetailView):
     """An organisation, the people who spoke for it or work there, and their talks: each talk
@@ -302,7 +362,7 @@ class AffiliationDetailView(FollowMergesMixin, PreviewMixin, DetailView):
                 talks.setdefault(authorship.talk_id, authorship.talk)
         return super().get_context_data(
             speakers=speakers,
-            talks=sorted(talks.values(), key=lambda t: (t.session.start, t.order, t.pk)),
+            talk_groups=by_conference(talks.values()),
             **kwargs,
         )
 
