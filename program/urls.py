@@ -1,6 +1,6 @@
 from django.urls import path
 
-from program import changes, picks, views
+from program import changes, filtered_feed, picks, views
 
 app_name = "program"
 
@@ -22,6 +22,11 @@ urlpatterns = [
     # frab / c3voc schedule exports
     path("<slug:conference_slug>/schedule.xml", views.schedule_xml, name="schedule_xml"),
     path("<slug:conference_slug>/schedule.json", views.schedule_json, name="schedule_json"),
+    path(
+        "<slug:slug>/selection.ics",
+        filtered_feed.filtered_conference_feed,
+        name="filtered_calendar",
+    ),
     path("<slug:slug>/changes/", changes.ChangeLogView.as_view(), name="changes"),
     path("<slug:slug>/changes.atom", changes.ChangeLogFeed(), name="changes_feed"),
     path(

@@ -17,7 +17,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
-from program import frab
+from program import filters, frab
 from program.clock import conference_today, program_clock
 from program.models import Conference, Session, Talk
 from program.picks import PickList
@@ -181,7 +181,10 @@ def today_first(program_days):
 class ConferenceDetailView(CanonicalPathMixin, PreviewMixin, DetailView):
     """The whole program of a conference: days → sessions → talks → authors, compact (abstracts
     and descriptions open in place; `?abstracts=all` prints them open). While the conference is
-    on it opens on today."""
+    on it opens on today. Filters (program/filters.py) narrow it by day, room and kind."""
+
+    # Every query parameter this page reads: the public cache keys on these, no others.
+    query_parameters = ("abstracts", *filters.PARAMETERS)
 
     def get_queryset(self):
         return Conference.objects.visible(self.preview).with_program(include_drafts=self.preview)
@@ -195,8 +198,13 @@ class ConferenceDetailView(CanonicalPathMixin, PreviewMixin, DetailView):
             # links need no query each.
             session.conference = self.object
         today = conference_today(self.object, sessions, now)
+        rooms = sorted({filters.room_of(s, self.object) for s in sessions} - {""})
+        program_filter = filters.ProgramFilter.from_query(
+            self.request.GET, days={day.date for day, _ in days}, rooms=set(rooms)
+        )
         program_days = []
         for day, day_sessions in days:
+            day_sessions = [s for s in day_sessions if program_filter.keeps(s, self.object)]
             if not day_sessions:
                 continue
             program_day = ProgramDay(
@@ -215,6 +223,11 @@ class ConferenceDetailView(CanonicalPathMixin, PreviewMixin, DetailView):
             today=next((d for d in program_days if d.is_today), None),
             open_abstracts=self.request.GET.get("abstracts") == "all",
             clock=program_clock(self.object, sessions, now),
+            program_filter=program_filter,
+            show_talks=program_filter.shows_talks,
+            filter_days=[day for day, day_sessions in days if day_sessions],
+            filter_rooms=rooms,
+            filter_kinds=filters.Kind.CHOICES,
             **kwargs,
         )
 

@@ -204,3 +204,22 @@ def test_picking_answers_in_place(browser, site):
     page.reload()
     assert page.locator("[data-picks-link]").inner_text() == "My picks (1)"
     assert page.errors == []
+
+
+def test_filters_take_one_line_and_work_without_javascript(browser, site):
+    page = open_page(browser, site["program"], PHONE)
+    summary = page.locator(".filters > summary")
+    assert summary.bounding_box()["height"] < 30  # one line, closed
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site["program"])
+    page.locator(".filters > summary").click()
+    page.locator("#filter-day").select_option(label="Thu, Jul 30")
+    page.locator("#filter-kind").select_option(label="Talks only")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url("**/opml20/?day=2020-07-30&kind=talk")
+    assert page.locator("section.day").count() == 1
+    assert page.locator(".talk").count() == 4
+    assert "Subscribe to this selection" in page.locator(".filter-status").inner_text()
+    no_violations(page)
+    context.close()
