@@ -89,7 +89,7 @@ def test_rooms_filter_parallel_sessions(client, parallel_program):
         session.location_name = "Room A" if session.number % 2 else "Room B"
         session.save()
     html = client.get("/tracks/?room=Room+B").content.decode()
-    sessions, talks = shown(html)
+    sessions, _talks = shown(html)
     room_b = Session.objects.filter(conference=parallel_program, location_name="Room B")
     assert sessions == {str(s.uid) for s in room_b}
     assert "<option selected>Room B</option>" in html
