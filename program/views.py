@@ -469,6 +469,35 @@ def schedule_json(request, conference_slug):
     )
 
 
+def mark_clashes(items):
+    """Note on each picked item what it overlaps: a talk inside a picked session is `covered`
+    by it (one event, not a clash); anything else on at the same time `clashes`."""
+    picked_sessions = {item["object"].pk for item in items if "session" not in item}
+    for item in items:
+        item["covered"] = "session" in item and item["session"].pk in picked_sessions
+        item["clashes"] = []
+    for i, item in enumerate(items):
+        if item["covered"]:
+            continue
+        for other in items[i + 1 :]:
+            if other["covered"] or other["start"] >= item["end"]:
+                continue
+            if item["start"] < other["end"]:
+                item["clashes"].append(other["title"])
+                other["clashes"].append(item["title"])
+
+
+def picks_by_day(items):
+    """Items grouped by conference and day, in the conference's zone: [(conference, date,
+    [item, ...]), ...] in time order."""
+    days = {}
+    for item in items:
+        conference = item["conference"]
+        date = timezone.localtime(item["start"], conference.tz).date()
+        days.setdefault((conference.pk, date), (conference, date, []))[2].append(item)
+    return list(days.values())
+
+
 def my_picks(request):
     """ "My picks" without a list: what picks are. static/js/picks.js sends a browser that has a
     list on to its page."""
@@ -519,8 +548,10 @@ class PickListDetailView(DetailView):
             for t in talks
         ]
         items.sort(key=lambda item: item["order"])
+        mark_clashes(items)
         return super().get_context_data(
             items=items,
+            days=picks_by_day(items),
             feed=self.kwargs["feed"],
             expire_days=settings.PICKS_EXPIRE_DAYS,
             feed_url=reverse("feeds:picks", kwargs={"token": self.kwargs["feed"]}),

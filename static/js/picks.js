@@ -212,8 +212,25 @@
     panel.append(aside);
   }
 
+  /* On a list's own page, the browser that made the list may take an item off it. */
+  function addUnpick(item) {
+    if (item.querySelector("[data-unpick]")) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "pick unpick";
+    button.dataset.unpick = "";
+    button.textContent = "Un-pick";
+    button.setAttribute("aria-label", "Un-pick “" + item.dataset.pickedTitle + "”");
+    button.addEventListener("click", function () {
+      if (picks.indexOf(item.dataset.picked) !== -1) toggle(item.dataset.picked, item.dataset.pickedTitle);
+      item.remove();
+    });
+    item.append(button);
+  }
+
   /* On a list's own page, the browser that made the list may delete it. */
   function renderPage(page) {
+    if (list && list.feed === page.dataset.picksPage) page.querySelectorAll("[data-picked]").forEach(addUnpick);
     if (!list || list.feed !== page.dataset.picksPage || page.querySelector("[data-picks-delete]")) return;
     var button = document.createElement("button");
     button.type = "button";
