@@ -27,6 +27,7 @@ urlpatterns = [
         filtered_feed.filtered_conference_feed,
         name="filtered_calendar",
     ),
+    path("<slug:slug>/print.css", views.print_stylesheet, name="print_css"),
     path("<slug:slug>/changes/", changes.ChangeLogView.as_view(), name="changes"),
     path("<slug:slug>/changes.atom", changes.ChangeLogFeed(), name="changes_feed"),
     path(

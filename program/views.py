@@ -313,6 +313,30 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
+def css_string(value):
+    """`value` as a quoted CSS string: quotes, backslashes and anything unprintable escaped."""
+    return (
+        '"'
+        + "".join(
+            ch if ch.isprintable() and ch not in '"\\<>' else f"\\{ord(ch):x} " for ch in value
+        )
+        + '"'
+    )
+
+
+@require_safe
+@cache_control(public=True, max_age=300)
+def print_stylesheet(request, slug):
+    """The printed program's running foot, the conference's name on every page (CSS page
+    margin boxes; the site's policy allows no inline style, hence a stylesheet of its own)."""
+    conference = get_object_or_404(Conference.objects.visible(can_preview(request)), slug=slug)
+    css = (
+        "@media print { @page { @bottom-left { content: "
+        f"{css_string(conference.program_title)}; font-size: 8pt; }} }} }}\n"
+    )
+    return HttpResponse(css, content_type="text/css; charset=utf-8")
+
+
 def search_view(request):
     """The search form and, once a query is given, its results grouped by kind."""
     form = SearchForm(request.GET or None)

@@ -4,6 +4,8 @@ as the clock's tests do), and the OpML '20 program on an ordinary day, at 375 x 
 1280 x 800; one header on every page; picking that answers in place. axe on every page."""
 
 import io
+import shutil
+import subprocess
 from datetime import UTC, date, datetime
 from unittest import mock
 
@@ -224,3 +226,30 @@ def test_filters_take_one_line_and_work_without_javascript(browser, site):
     filtered = page.url
     context.close()
     no_violations(open_page(browser, filtered, PHONE))  # axe itself needs JavaScript
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")
+def test_opml20_prints_on_four_numbered_pages_named_on_each(browser, site, tmp_path):
+    page = open_page(browser, site["program"], DESKTOP)
+    pdf = tmp_path / "program.pdf"
+    page.pdf(format="A4", path=pdf)
+    pages = []
+    n = 1
+    while True:
+        text = subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if text.returncode or not text.stdout.strip():
+            break
+        pages.append(text.stdout)
+        n += 1
+    assert 1 <= len(pages) <= 4
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in text
+        assert "OpML '20 Conference Program" in text
+    # No near-empty last page: it holds at least a third of a full page's lines.
+    lines = [len([line for line in text.splitlines() if line.strip()]) for text in pages]
+    assert lines[-1] >= max(lines) / 3, lines
