@@ -7,6 +7,7 @@ ALLOWED_HOSTS and DATABASE_URL (see README, "Deploying").
 
 import ipaddress
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -40,6 +41,17 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# Origins that may show a conference's compact program (/<conference>/embed/) in an <iframe>,
+# e.g. "https://www.usenix.org,https://opml.example.com"; it goes into that page's CSP
+# frame-ancestors, and every other page refuses to be framed. Each must be a bare origin: the
+# value is written into a header, so anything else would be a way to rewrite the policy.
+EMBED_ALLOWED_ORIGINS = env_list("EMBED_ALLOWED_ORIGINS")
+for origin in EMBED_ALLOWED_ORIGINS:
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", origin):
+        raise ImproperlyConfigured(
+            f"EMBED_ALLOWED_ORIGINS: {origin!r} is not an origin such as https://example.org."
+        )
 
 # The domain that qualifies calendar UIDs and absolute links in feeds and sitemaps.
 SITE_DOMAIN = os.environ.get("SITE_DOMAIN", "opml.example.org")

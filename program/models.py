@@ -8,6 +8,7 @@ zone happens only at the edges (forms, templates, exports).
 import io
 import uuid
 import zoneinfo
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -210,6 +211,19 @@ class Conference(NormalisedTextMixin, TimestampedModel):
         help_text="Shown above the program (Slack workspace invitation, attendee guide). "
         "Separate paragraphs with a blank line.",
     )
+    chat_url = models.URLField(
+        "chat workspace URL",
+        blank=True,
+        validators=[validate_web_url],
+        help_text="Where attendees talk (e.g. the Slack workspace's sign-up page), linked "
+        "under the program's title.",
+    )
+    guide_url = models.URLField(
+        "attendee guide URL",
+        blank=True,
+        validators=[validate_web_url],
+        help_text="The attendee guide, linked under the program's title.",
+    )
     time_zone_note = models.TextField(
         blank=True,
         help_text="The program's note on its times, e.g. “All the times listed below are in "
@@ -300,6 +314,12 @@ class Conference(NormalisedTextMixin, TimestampedModel):
     def public_program_title(self):
         """The program's title under `public_name`, for calendar subscribers."""
         return f"{self.public_name} Conference Program"
+
+    @property
+    def chat_label(self):
+        """What the chat workspace link says: "Slack workspace" for Slack, else "Chat"."""
+        host = urlsplit(self.chat_url).hostname or ""
+        return "Slack workspace" if host.endswith("slack.com") else "Chat workspace"
 
     @cached_property
     def tz(self):

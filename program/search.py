@@ -44,8 +44,10 @@ class SearchForm(forms.Form):
     q = forms.CharField(
         label="Search talks, speakers and organisations",
         max_length=200,
+        # Not `required`: crispy-forms would star the form's only field; clean_q still asks
+        # for a word.
+        required=False,
         help_text="For example: Kubernetes, Todd Underwood, Netflix.",
-        error_messages={"required": "Type a word to search for."},
     )
 
     def __init__(self, *args, **kwargs):

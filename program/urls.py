@@ -1,6 +1,6 @@
 from django.urls import path
 
-from program import changes, picks, views
+from program import changes, filtered_feed, picks, views
 
 app_name = "program"
 
@@ -13,10 +13,21 @@ urlpatterns = [
     path("picks/<slug:feed>/", views.PickListDetailView.as_view(), name="picks_detail"),
     path("<slug:slug>/", views.ConferenceDetailView.as_view(), name="conference_detail"),
     path("<slug:slug>/sessions/", views.SessionListView.as_view(), name="session_list"),
+    path(
+        "<slug:slug>/embed/",
+        views.frameable_by_embed_origins(views.ConferenceEmbedView.as_view()),
+        name="conference_embed",
+    ),
     path("<slug:slug>/speakers/", views.ConferenceSpeakerListView.as_view(), name="speaker_list"),
     # frab / c3voc schedule exports
     path("<slug:conference_slug>/schedule.xml", views.schedule_xml, name="schedule_xml"),
     path("<slug:conference_slug>/schedule.json", views.schedule_json, name="schedule_json"),
+    path(
+        "<slug:slug>/selection.ics",
+        filtered_feed.filtered_conference_feed,
+        name="filtered_calendar",
+    ),
+    path("<slug:slug>/print.css", views.print_stylesheet, name="print_css"),
     path("<slug:slug>/changes/", changes.ChangeLogView.as_view(), name="changes"),
     path("<slug:slug>/changes.atom", changes.ChangeLogFeed(), name="changes_feed"),
     path(

@@ -2,10 +2,11 @@
 querysets name every join and say what is public; `PreviewMixin` is the one hook that lets
 staff see drafts."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import wraps
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Max, Min, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
-from program import frab
+from program import filters, frab
 from program.clock import conference_today, program_clock
 from program.events import talk_times, withdrawn_talks
 from program.models import Conference, Session, Talk
@@ -54,12 +55,68 @@ class PreviewMixin:
         )
 
 
+@dataclass
+class ConferenceTimes:
+    """Where a conference stands against today (in its own zone): on now, to come, or past."""
+
+    on_now: list
+    upcoming: list
+    past_by_year: list  # [(year, [conference, ...]), ...], newest first
+
+
+def conferences_by_time(conferences, now):
+    """Conferences annotated with `first_day` and `last_day`: the one(s) on now, then those to
+    come (soonest first), then past ones by year (newest first). One without days is to come."""
+    on_now, upcoming, past = [], [], []
+    for conference in conferences:
+        today = timezone.localtime(now, conference.tz).date()
+        if conference.first_day is None or conference.first_day > today:
+            upcoming.append(conference)
+        elif conference.last_day < today:
+            past.append(conference)
+        else:
+            on_now.append(conference)
+    upcoming.sort(key=lambda c: (c.first_day is None, c.first_day or now.date(), c.name))
+    past.sort(key=lambda c: (c.first_day, c.name), reverse=True)
+    years = {}
+    for conference in past:
+        years.setdefault(conference.first_day.year, []).append(conference)
+    return ConferenceTimes(on_now, upcoming, list(years.items()))
+
+
 def home(request):
-    """The published conferences, or straight to the program when there is only one."""
-    conferences = list(Conference.objects.published())
+    """The published conferences (the one on now, then those to come, then past ones by year),
+    or straight to the program when there is only one."""
+    conferences = list(
+        Conference.objects.published().annotate(
+            first_day=Min("days__date"), last_day=Max("days__date")
+        )
+    )
     if len(conferences) == 1:
         return redirect(conferences[0])
-    return render(request, "program/home.html", {"conferences": conferences})
+    return render(
+        request,
+        "program/home.html",
+        {
+            "conferences": conferences,
+            "times": conferences_by_time(conferences, timezone.now()),
+        },
+    )
+
+
+def by_conference(talks):
+    """Talks grouped by conference, newest conference first, each group in program order:
+    [(conference, year, [talk, ...]), ...]. A talk's session and conference must be loaded."""
+    groups = {}
+    for talk in talks:
+        groups.setdefault(talk.session.conference, []).append(talk)
+    result = []
+    for conference, group in groups.items():
+        group.sort(key=lambda t: (t.session.start, t.order, t.pk))
+        first = timezone.localtime(group[0].session.start, conference.tz)
+        result.append((conference, first.year, group, group[0].session.start))
+    result.sort(key=lambda g: g[3], reverse=True)
+    return [(conference, year, group) for conference, year, group, _ in result]
 
 
 class CanonicalPathMixin:
@@ -91,21 +148,45 @@ def parallel_groups(sessions):
 @dataclass
 class ProgramDay:
     """A day of the program page: its sessions grouped by overlap, and where it stands while
-    the conference is on (today, or past)."""
+    the conference is on (today, or past). On today, `earlier` holds the slots already over,
+    which the page folds so that what is on now comes first."""
 
     day: object
     groups: list
     is_today: bool = False
     is_past: bool = False
+    earlier: list = field(default_factory=list)
 
     @property
     def anchor(self):
         return f"day-{self.day.date:%Y-%m-%d}"
 
 
+def fold_ended(groups, now):
+    """Split a day's slots into those over by `now` (each of its sessions ended) and the rest."""
+    over = 0
+    while over < len(groups) and all(s.end <= now for s in groups[over]):
+        over += 1
+    return groups[:over], groups[over:]
+
+
+def today_first(program_days):
+    """While a conference is on, today comes first, then the days to come, then the past days
+    (which the page folds to one line each); otherwise the days in order."""
+    today = [d for d in program_days if d.is_today]
+    if not today:
+        return program_days
+    future = [d for d in program_days if not d.is_today and not d.is_past]
+    return today + future + [d for d in program_days if d.is_past]
+
+
 class ConferenceDetailView(CanonicalPathMixin, PreviewMixin, DetailView):
     """The whole program of a conference: days → sessions → talks → authors, compact (abstracts
-    and descriptions open in place; `?abstracts=all` prints them open)."""
+    and descriptions open in place; `?abstracts=all` prints them open). While the conference is
+    on it opens on today. Filters (program/filters.py) narrow it by day, room and kind."""
+
+    # Every query parameter this page reads: the public cache keys on these, no others.
+    query_parameters = ("abstracts", *filters.PARAMETERS)
 
     def get_queryset(self):
         return Conference.objects.visible(self.preview).with_program(include_drafts=self.preview)
@@ -119,24 +200,66 @@ class ConferenceDetailView(CanonicalPathMixin, PreviewMixin, DetailView):
             # links need no query each.
             session.conference = self.object
         today = conference_today(self.object, sessions, now)
-        program_days = [
-            ProgramDay(
+        rooms = sorted({filters.room_of(s, self.object) for s in sessions} - {""})
+        program_filter = filters.ProgramFilter.from_query(
+            self.request.GET, days={day.date for day, _ in days}, rooms=set(rooms)
+        )
+        program_days = []
+        for day, day_sessions in days:
+            day_sessions = [s for s in day_sessions if program_filter.keeps(s, self.object)]
+            if not day_sessions:
+                continue
+            program_day = ProgramDay(
                 day=day,
                 groups=parallel_groups(day_sessions),
                 is_today=day.date == today,
                 is_past=today is not None and day.date < today,
             )
-            for day, day_sessions in days
-            if day_sessions
-        ]
+            if program_day.is_today:
+                program_day.earlier, program_day.groups = fold_ended(program_day.groups, now)
+            program_days.append(program_day)
         return super().get_context_data(
             sessions=sessions,
-            program_days=program_days,
+            program_days=today_first(program_days),
+            calendar_days=program_days,
             today=next((d for d in program_days if d.is_today), None),
             open_abstracts=self.request.GET.get("abstracts") == "all",
             clock=program_clock(self.object, sessions, now),
+            program_filter=program_filter,
+            show_talks=program_filter.shows_talks,
+            filter_days=[day for day, day_sessions in days if day_sessions],
+            filter_rooms=rooms,
+            filter_kinds=filters.Kind.CHOICES,
             **kwargs,
         )
+
+
+def frameable_by_embed_origins(view):
+    """Let the origins in settings.EMBED_ALLOWED_ORIGINS frame this view's pages (CSP
+    frame-ancestors, read at each response so that it follows the settings); with none listed,
+    or on any other view, the site-wide policy refuses every frame."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        origins = list(settings.EMBED_ALLOWED_ORIGINS)
+        if origins:
+            response._csp_replace = {"frame-ancestors": origins}  # django-csp's per-view hook
+            response.xframe_options_exempt = True  # CSP says who may frame it, not DENY
+        return response
+
+    return wrapped
+
+
+class ConferenceEmbedView(ConferenceDetailView):
+    """The program made for an <iframe> on the conference's own site: no site header or
+    footer, no picks; links open on this site in a new tab."""
+
+    template_name = "program/conference_embed.html"
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.render_to_response(self.get_context_data(object=self.object))
 
 
 class SessionDetailView(CanonicalPathMixin, PreviewMixin, DetailView):
@@ -157,6 +280,7 @@ class SessionDetailView(CanonicalPathMixin, PreviewMixin, DetailView):
         siblings = list(self.get_queryset().prefetch_related(None))
         index = next(i for i, s in enumerate(siblings) if s.pk == self.object.pk)
         return super().get_context_data(
+            conference=self.object.conference,
             previous_session=siblings[index - 1] if index else None,
             next_session=siblings[index + 1] if index + 1 < len(siblings) else None,
             clock=program_clock(self.object.conference, siblings, timezone.now()),
@@ -174,6 +298,10 @@ class TalkDetailView(CanonicalPathMixin, PreviewMixin, DetailView):
             .with_speakers()
         )
 
+    def get_context_data(self, **kwargs):
+        # The header's links stay within the conference being read.
+        return super().get_context_data(conference=self.object.session.conference, **kwargs)
+
 
 @require_safe
 def robots_txt(request):
@@ -190,6 +318,30 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def css_string(value):
+    """`value` as a quoted CSS string: quotes, backslashes and anything unprintable escaped."""
+    return (
+        '"'
+        + "".join(
+            ch if ch.isprintable() and ch not in '"\\<>' else f"\\{ord(ch):x} " for ch in value
+        )
+        + '"'
+    )
+
+
+@require_safe
+@cache_control(public=True, max_age=300)
+def print_stylesheet(request, slug):
+    """The printed program's running foot, the conference's name on every page (CSS page
+    margin boxes; the site's policy allows no inline style, hence a stylesheet of its own)."""
+    conference = get_object_or_404(Conference.objects.visible(can_preview(request)), slug=slug)
+    css = (
+        "@media print { @page { @bottom-left { content: "
+        f"{css_string(conference.program_title)}; font-size: 8pt; }} }} }}\n"
+    )
+    return HttpResponse(css, content_type="text/css; charset=utf-8")
 
 
 def search_view(request):
@@ -224,6 +376,10 @@ class SpeakerDetailView(FollowMergesMixin, PreviewMixin, DetailView):
     def get_queryset(self):
         return self.visible_speakers().with_talks(self.visible_talks())
 
+    def get_context_data(self, **kwargs):
+        talks = [authorship.talk for authorship in self.object.authorships.all()]
+        return super().get_context_data(talk_groups=by_conference(talks), **kwargs)
+
 
 class AffiliationDetailView(FollowMergesMixin, PreviewMixin, DetailView):
     """An organisation, the people who spoke for it or work there, and their talks: each talk
@@ -250,7 +406,7 @@ class AffiliationDetailView(FollowMergesMixin, PreviewMixin, DetailView):
                 talks.setdefault(authorship.talk_id, authorship.talk)
         return super().get_context_data(
             speakers=speakers,
-            talks=sorted(talks.values(), key=lambda t: (t.session.start, t.order, t.pk)),
+            talk_groups=by_conference(talks.values()),
             **kwargs,
         )
 
@@ -350,6 +506,35 @@ def schedule_json(request, conference_slug):
     )
 
 
+def mark_clashes(items):
+    """Note on each picked item what it overlaps: a talk inside a picked session is `covered`
+    by it (one event, not a clash); anything else on at the same time `clashes`."""
+    picked_sessions = {item["object"].pk for item in items if "session" not in item}
+    for item in items:
+        item["covered"] = "session" in item and item["session"].pk in picked_sessions
+        item["clashes"] = []
+    for i, item in enumerate(items):
+        if item["covered"]:
+            continue
+        for other in items[i + 1 :]:
+            if other["covered"] or other["start"] >= item["end"]:
+                continue
+            if item["start"] < other["end"]:
+                item["clashes"].append(other["title"])
+                other["clashes"].append(item["title"])
+
+
+def picks_by_day(items):
+    """Items grouped by conference and day, in the conference's zone: [(conference, date,
+    [item, ...]), ...] in time order."""
+    days = {}
+    for item in items:
+        conference = item["conference"]
+        date = timezone.localtime(item["start"], conference.tz).date()
+        days.setdefault((conference.pk, date), (conference, date, []))[2].append(item)
+    return list(days.values())
+
+
 def my_picks(request):
     """ "My picks" without a list: what picks are. static/js/picks.js sends a browser that has a
     list on to its page."""
@@ -400,8 +585,10 @@ class PickListDetailView(DetailView):
             for t in talks
         ]
         items.sort(key=lambda item: item["order"])
+        mark_clashes(items)
         return super().get_context_data(
             items=items,
+            days=picks_by_day(items),
             feed=self.kwargs["feed"],
             expire_days=settings.PICKS_EXPIRE_DAYS,
             feed_url=reverse("feeds:picks", kwargs={"token": self.kwargs["feed"]}),

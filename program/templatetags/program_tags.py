@@ -141,7 +141,7 @@ def talk_rows(session, heading="h3", open_abstracts=False):
     links = byline_links()
     talk_path = path_format("program:talk_detail", conference_slug="", slug="")
     conference_slug = slug_text(session.conference.slug)
-    details = "<details open>" if open_abstracts else "<details>"
+    details = '<details class="talk-abstract"' + (" open>" if open_abstracts else ">")
     for talk in session.talks.all():
         slug = escape(talk.slug)
         title = escape(talk.title)
@@ -152,7 +152,8 @@ def talk_rows(session, heading="h3", open_abstracts=False):
             else ""
         )
         abstract = (
-            f'{details}<summary>Abstract</summary><div class="abstract">'
+            f'{details}<summary><span class="visually-hidden">{title}: </span>Abstract</summary>'
+            '<div class="abstract">'
             f"{linebreaks(talk.abstract, autoescape=True)}</div></details>"
             if talk.abstract
             else ""
@@ -160,11 +161,11 @@ def talk_rows(session, heading="h3", open_abstracts=False):
         rows.append(
             f'\n    <article class="talk" id="talk-{slug}" aria-labelledby="talk-{slug}-title">\n'
             f'  <{heading} id="talk-{slug}-title"><a href="{escape(url)}">'
-            f"{title}</a></{heading}>\n"
+            f"{title}</a></{heading}>"
+            f'<span class="pick-slot" data-pick="{talk.uid}" data-pick-title="{title}">'
+            "</span>\n"
             "  \n"
             f'  <p class="authors">{byline_html(talk, links, plain=True)}</p>\n'
-            f'  <span class="pick-slot" data-pick="{talk.uid}" data-pick-title="{title}">'
-            "</span>\n"
             f"  {media}\n"
             f"  {abstract}\n"
             "</article>\n\n  "

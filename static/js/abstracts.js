@@ -1,4 +1,4 @@
-// The program page's "Show all abstracts" switch (and today's day chip brought into view). Without JavaScript the page offers a link to
+// The program page's "Show all abstracts" switch. Without JavaScript the page offers a link to
 // ?abstracts=all (rendered open by the server); this script swaps it for a button that opens or
 // closes every abstract and session description in place, and opens them all for printing
 // (browsers do not print the content of closed <details>), closing them again afterwards.
@@ -9,16 +9,7 @@
     return Array.prototype.slice.call(document.querySelectorAll("main details"));
   }
 
-  // On a conference day, bring today's chip into the day list's view (phones scroll it sideways).
-  function showToday() {
-    var today = document.querySelector('.day-index a[aria-current="date"]');
-    if (!today) return;
-    var list = today.closest("ul");
-    list.scrollLeft = Math.max(0, today.offsetLeft - list.offsetLeft - 8);
-  }
-
   function setup() {
-    showToday();
     var link = document.querySelector(".abstracts-link");
     if (!link) return;
     var button = document.createElement("button");

@@ -203,9 +203,14 @@
     select.value = zone;
   }
 
+  /* Closed, the picker is one short line in the header ("Time zone"); open, its fields. */
   function makePicker(zone) {
-    var picker = document.createElement("div");
+    var picker = document.createElement("details");
     picker.className = "zone-picker";
+    var summary = document.createElement("summary");
+    summary.textContent = "Time zone";
+    var fields = document.createElement("div");
+    fields.className = "zone-fields";
     var label = document.createElement("label");
     label.htmlFor = "viewer-zone";
     label.textContent = "Also show times in";
@@ -220,7 +225,8 @@
     search.id = "viewer-zone-search";
     search.placeholder = "city, e.g. Tokyo";
     search.autocomplete = "off";
-    picker.append(label, select, searchLabel, search);
+    fields.append(label, select, searchLabel, search);
+    picker.append(summary, fields);
 
     var common = COMMON_ZONES.filter(isValidZone);
     var rest = allZones(common);
@@ -237,9 +243,10 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var zone = storedZone();
-    var header = document.querySelector(".site-header");
-    // The picker only matters on pages that show times.
-    if (header && document.querySelector("time.when")) header.append(makePicker(zone));
+    // The picker only matters on pages that show times: beside the page's note on its times
+    // if it has one, else in the header.
+    var place = document.querySelector("[data-zone-picker-slot]") || document.querySelector(".site-header");
+    if (place && document.querySelector("time.when")) place.append(makePicker(zone));
     render(zone || deviceZone(), Boolean(zone) && zone !== deviceZone());
   });
 })();

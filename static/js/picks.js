@@ -119,12 +119,31 @@
     return queue;
   }
 
-  function toggle(uid) {
+  /* Say what a pick did, for screen readers (the star's change is silent to them). */
+  function announce(text) {
+    var region = document.querySelector("[data-picks-announce]");
+    if (!region) {
+      region = document.createElement("p");
+      region.className = "visually-hidden";
+      region.setAttribute("aria-live", "polite");
+      region.dataset.picksAnnounce = "";
+      document.body.append(region);
+    }
+    region.textContent = text;
+  }
+
+  function countText(n) {
+    return n === 1 ? "1 pick" : n + " picks";
+  }
+
+  function toggle(uid, title) {
     var index = picks.indexOf(uid);
     if (index !== -1) {
       picks.splice(index, 1);
+      announce("Removed “" + title + "” from my picks. " + countText(picks.length) + ".");
     } else if (picks.length < MAX_PICKS) {
       picks.push(uid);
+      announce("Picked “" + title + "”. " + countText(picks.length) + ".");
     }
     write(PICKS_KEY, picks);
     render();
@@ -138,12 +157,13 @@
     button.dataset.pickButton = slot.dataset.pick;
     button.setAttribute("aria-label", "Pick “" + slot.dataset.pickTitle + "” for my calendar");
     var star = document.createElement("span");
+    star.className = "pick-star";
     star.setAttribute("aria-hidden", "true");
-    star.textContent = "★";
+    star.textContent = "☆";
     var label = document.createElement("span");
     label.className = "pick-label";
     button.append(star, " ", label);
-    button.addEventListener("click", function () { toggle(slot.dataset.pick); });
+    button.addEventListener("click", function () { toggle(slot.dataset.pick, slot.dataset.pickTitle); });
     slot.append(button);
   }
 
@@ -192,8 +212,25 @@
     panel.append(aside);
   }
 
+  /* On a list's own page, the browser that made the list may take an item off it. */
+  function addUnpick(item) {
+    if (item.querySelector("[data-unpick]")) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "pick unpick";
+    button.dataset.unpick = "";
+    button.textContent = "Un-pick";
+    button.setAttribute("aria-label", "Un-pick “" + item.dataset.pickedTitle + "”");
+    button.addEventListener("click", function () {
+      if (picks.indexOf(item.dataset.picked) !== -1) toggle(item.dataset.picked, item.dataset.pickedTitle);
+      item.remove();
+    });
+    item.append(button);
+  }
+
   /* On a list's own page, the browser that made the list may delete it. */
   function renderPage(page) {
+    if (list && list.feed === page.dataset.picksPage) page.querySelectorAll("[data-picked]").forEach(addUnpick);
     if (!list || list.feed !== page.dataset.picksPage || page.querySelector("[data-picks-delete]")) return;
     var button = document.createElement("button");
     button.type = "button";
@@ -225,6 +262,19 @@
       var picked = picks.indexOf(button.dataset.pickButton) !== -1;
       button.setAttribute("aria-pressed", picked ? "true" : "false");
       button.querySelector(".pick-label").textContent = picked ? "Picked" : "Pick";
+      button.querySelector(".pick-star").textContent = picked ? "★" : "☆";
+      // A talk whose session is picked is in the session's calendar event already.
+      var session = button.closest("article.session");
+      var sessionSlot = session && session.querySelector(".session-header [data-pick]");
+      var covered = Boolean(
+        !picked && sessionSlot && sessionSlot !== button.parentNode &&
+        picks.indexOf(sessionSlot.dataset.pick) !== -1
+      );
+      button.classList.toggle("is-covered", covered);
+      button.title = covered ? "In your pick of its session" : "";
+    });
+    document.querySelectorAll("[data-picks-count]").forEach(function (count) {
+      count.textContent = picks.length ? " (" + picks.length + ")" : "";
     });
     document.querySelectorAll("[data-picks-feed]").forEach(renderPanel);
     document.querySelectorAll("[data-picks-page]").forEach(renderPage);

@@ -499,8 +499,8 @@ def test_program_page_offers_stars_and_the_picks_panel(client, opml20):
         assert f'data-pick="{obj.uid}"' in html
     assert "data-picks-feed" in html
     # Controls that need JavaScript are made by static/js/picks.js, not sent without it (the
-    # header's search form submits without JavaScript).
-    assert "<button" not in html.split("</header>", 1)[1]
+    # header's search form and the filter form submit without JavaScript).
+    assert '<button type="button"' not in html.split("</header>", 1)[1]
 
 
 def test_an_unpublished_conference_sends_its_events_cancelled_then_404(client, opml20, settings):

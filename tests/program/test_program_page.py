@@ -62,16 +62,18 @@ def test_talk_rows_print_exactly_what_the_talk_include_prints(opml20, open_abstr
 
 def test_program_is_compact_with_abstracts_and_descriptions_in_details(client, opml20):
     html = client.get(opml20.get_absolute_url()).content.decode()
-    assert html.count("<details>") == 25  # every abstract
+    assert html.count('<details class="talk-abstract">') == 25  # every abstract
     assert html.count('<details class="session-about">') == 8  # every session's description
-    assert "<details open" not in html
-    assert html.count("<summary>Abstract</summary>") == 25
+    assert " open>" not in html
+    # Each abstract's fold names its talk for screen readers; it reads "Abstract" on screen.
+    assert html.count("</span>Abstract</summary>") == 25
     # Every word stays in the HTML (test_views checks each paragraph of the seed).
     for talk in Talk.objects.all():
         assert talk.abstract.split("\n")[0][:80].replace("'", "&#x27;") in html
     # No control that needs JavaScript: the switch is a link until abstracts.js swaps it.
     assert '<a class="abstracts-link" href="?abstracts=all">Show all abstracts</a>' in html
-    assert "<button" not in html.split("<main", 1)[1]
+    # (The filter form's submit button works without it: a plain GET form.)
+    assert '<button type="button"' not in html.split("<main", 1)[1]
 
 
 @pytest.mark.cache
@@ -80,7 +82,7 @@ def test_show_all_abstracts_renders_them_open_and_is_cached(
 ):
     url = opml20.get_absolute_url() + "?abstracts=all"
     html = client.get(url).content.decode()
-    assert html.count("<details open>") == 25
+    assert html.count('<details class="talk-abstract" open>') == 25
     assert html.count('<details class="about-program" open>') == 1
     assert html.count('<details class="session-about" open>') == 8
     assert "Hide the abstracts" in html
@@ -127,28 +129,52 @@ def test_parallel_sessions_share_a_slot(client, parallel_program):
     assert 'id="session-3"' not in slot
 
 
-def test_conference_day_marks_today_and_joins_the_live_session_from_the_top(client, opml20):
+def test_conference_day_opens_on_today_with_past_days_folded(client, opml20):
     Session.objects.filter(conference=opml20, number=3).update(
         slack_url="https://example.slack.com/archives/C3"
     )
     with mock.patch("django.utils.timezone.now", return_value=DURING_SESSION_3):
         html = client.get(opml20.get_absolute_url()).content.decode()
-    top = html[: html.index('id="day-2020-07-28"')]
+    main = html[html.index("<main") :]
+    top = main[: main.index('<section class="day')]
     assert '<a class="today-link" href="#day-2020-07-30">Today</a>' in top
     assert '<a href="#day-2020-07-30" aria-current="date">Thu, Jul 30</a>' in top
     assert '<a href="#day-2020-07-28" class="is-past">Tue, Jul 28</a>' in top
-    assert '<a class="join-slack" href="https://example.slack.com/archives/C3">Join on Slack' in top
-    assert "Live now" in page_text_of(top)
-    assert 'class="day is-past" id="day-2020-07-29"' in html
-    assert 'class="day is-today" id="day-2020-07-30"' in html
+    # Today first, then the days to come, then the past days, each folded to one line.
+    days = re.findall(r'<section class="day( is-today| is-past)?" id="day-([\d-]+)"', main)
+    assert [d for _, d in days] == [
+        "2020-07-30",
+        "2020-07-31",
+        "2020-08-04",
+        "2020-08-05",
+        "2020-08-06",
+        "2020-08-07",
+        "2020-07-28",
+        "2020-07-29",
+    ]
+    assert days[0][0] == " is-today"
+    assert {kind for kind, _ in days[-2:]} == {" is-past"}
+    assert main.count('<details class="past-day"><summary><h2') == 2
+    # The live session's Slack link once, on the session itself.
+    assert main.count("https://example.slack.com/archives/C3") == 1
+    first_day = main[main.index('id="day-2020-07-30"') : main.index('id="day-2020-07-31"')]
+    assert "Live now" in page_text_of(first_day)
 
 
-def test_live_session_without_slack_url_links_to_the_session(client, opml20):
-    with mock.patch("django.utils.timezone.now", return_value=DURING_SESSION_3):
-        html = client.get(opml20.get_absolute_url()).content.decode()
-    banner = html[html.index('<aside class="now-on"') : html.index("</aside>")]
-    assert '<a href="#session-3">Session 3: ' in banner
-    assert "Join on Slack" not in banner
+def test_today_folds_the_slots_already_over(client, parallel_program):
+    """On the second day of a conference, after its first slot: that slot folds to one line
+    and the page opens on what is on now."""
+    day = parallel_program.days.order_by("date")[1]
+    first, *rest = Session.objects.filter(day=day).order_by("start", "number")
+    later = [s for s in rest if s.start >= first.end]
+    now = later[0].start + timedelta(minutes=5)
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        html = client.get(parallel_program.get_absolute_url()).content.decode()
+    today = html[html.index('class="day is-today"') :]
+    folded = today[today.index('<details class="earlier-today">') : today.index("</details>\n")]
+    assert "Earlier today: 1 slot over" in folded
+    assert f'id="session-{first.number}"' in folded
+    assert today.index('<details class="earlier-today">') < today.index("Live now")
 
 
 def test_outside_the_conference_no_day_is_today(client, opml20):

@@ -59,15 +59,16 @@ def test_program_page_marks_live_now_with_its_slack_line_prominent(client, opml2
         response = client.get(opml20.get_absolute_url())
     text = page_text(response)
     assert "Live now Session 3: Features, Explainability, and Analytics" in text
-    assert text.count("Live now") == 2  # the banner and the session itself
+    assert text.count("Live now") == 1  # on the session itself, which the page opens on
     assert text.count("Up next") == 1
     html = response.content.decode()
     assert '<article class="session is-live" id="session-3"' in html
+    # Each Slack line once per session (issue 19), the live one prominent.
     assert (
         html.count(
             '<p class="slack slack-live">Join the discussion at the Session 3 Slack channel.</p>'
         )
-        == 2
+        == 1
     )
 
 
