@@ -37,6 +37,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe, urlencode
 
 from ops import metrics
+from program import filters
 from program.models import ProgramVersion, Session
 from program.revisions import grace_expiry
 
@@ -75,7 +76,8 @@ WITHDRAWN_LISTED = ("feeds:", "api:talk-", "program:schedule_xml", "program:sche
 # dropped from the request before it is rendered, so "?anything=<random>" cannot make a new
 # entry (or a new render) for every value. A page not listed reads none.
 READ_PARAMETERS = {
-    "program:conference_detail": {"abstracts"},
+    "program:conference_detail": {"abstracts", *filters.PARAMETERS},
+    "program:filtered_calendar": set(filters.PARAMETERS),
     "program:search": {"q"},
     "sitemap": {"p"},
     "api:schema": {"format"},

@@ -9,41 +9,40 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
-from program.feeds import calendar_response, conference_events, feed_sessions, talk_events
-from program.filters import Kind, ProgramFilter, room_of
-from program.models import Conference, Session, Talk
+from program.events import program_events, published_sessions
+from program.feeds import built, calendar_response
+from program.filters import Kind, ProgramFilter
+from program.models import Conference, Session
 
 
 def filtered_events(conference, program_filter):
-    """The events of the sessions (or talks) the filter keeps."""
-    sessions = [
-        s
-        for s in feed_sessions(Session.objects.filter(conference=conference).select_related("day"))
-        if program_filter.keeps(s, conference)
-    ]
+    """The read model's events of the sessions the filter keeps: the sessions' and their listed
+    talks' (as the whole conference's feed), only the sessions', or every talk's own."""
+    sessions = published_sessions(Session.objects.filter(conference=conference)).select_related(
+        "day"
+    )
+    events = program_events(s for s in sessions if program_filter.keeps(s))
     if program_filter.kind == Kind.TALKS:
-        return talk_events(Talk.objects.published().filter(session__in=sessions))
-    events = conference_events(sessions)
+        return [e for e in events if e.is_talk]
     if program_filter.kind == Kind.SESSIONS:
-        return [e for e in events if e.uid in {s.uid for s in sessions}]
-    return events
+        return [e for e in events if not e.is_talk]
+    return [e for e in events if e.listed]
 
 
 @require_safe
 def filtered_conference_feed(request, slug):
     conference = get_object_or_404(Conference.objects.published(), slug=slug)
-    sessions = Session.objects.published().filter(conference=conference).select_related("day")
+    sessions = Session.objects.published().filter(conference=conference)
+    sessions = list(sessions.select_related("day", "conference"))
     program_filter = ProgramFilter.from_query(
-        request.GET,
-        days={s.day.date for s in sessions},
-        rooms={room_of(s, conference) for s in sessions},
+        request.GET, days={s.day.date for s in sessions}, rooms={s.room for s in sessions}
     )
     selection = program_filter.describe()
     return calendar_response(
         request,
         name=f"{conference.public_program_title}" + (f" ({selection})" if selection else ""),
         filename=f"{conference.slug}-selection.ics",
-        events=filtered_events(conference, program_filter),
+        events=built(filtered_events(conference, program_filter)),
         scope=Q(conference=conference),
         withdrawn=lambda event: False,
         since=[conference.updated_at],

@@ -19,11 +19,6 @@ class Kind:
     CHOICES = {SESSIONS: "Sessions only", TALKS: "Talks only"}
 
 
-def room_of(session, conference):
-    """Where a session happens: its own location, else the conference's default."""
-    return session.location_name or conference.default_location_name
-
-
 @dataclass(frozen=True)
 class ProgramFilter:
     """A valid selection: a value that names no day or room of the conference, or no kind, is
@@ -56,10 +51,11 @@ class ProgramFilter:
     def shows_talks(self):
         return self.kind != Kind.SESSIONS
 
-    def keeps(self, session, conference):
-        """Whether a session is in the selection (whatever the kind)."""
+    def keeps(self, session):
+        """Whether a session is in the selection (whatever the kind); its room is `Session.room`,
+        the rule that also decides clashes."""
         return (self.day is None or session.day.date == self.day) and (
-            not self.room or room_of(session, conference) == self.room
+            not self.room or session.room == self.room
         )
 
     def query_string(self):

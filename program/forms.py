@@ -5,13 +5,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.forms.models import InlineForeignKeyField, ModelChoiceField
 
-from program.models import (
-    Conference,
-    Session,
-    Talk,
-    validate_conference_slug,
-    validate_time_zone,
-)
+from program.models import Conference, Session, Talk
 from program.parser import (
     MAX_PROGRAM_BYTES,
     ProgramFormatError,
@@ -19,6 +13,7 @@ from program.parser import (
     parse_program,
     read_program,
 )
+from program.validators import validate_conference_slug, validate_time_zone
 
 
 def day_label(day):

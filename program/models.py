@@ -25,45 +25,10 @@ from PIL import Image, ImageOps
 from program.history import ChangeLogEntry, EventRevision, ProgramVersion  # noqa: F401
 from program.links import path_to
 from program.picks import CreationCount, PickList  # noqa: F401 -- defined beside its logic, registered here
+from program.validators import validate_conference_slug, validate_time_zone
 from speakers.bylines import format_author_line
 from speakers.models import Authorship, TimestampedModel, authorships_prefetch
 from speakers.text import NormalisedTextMixin, validate_web_url
-
-# Every first path segment the site's own URLs use (opml/urls.py and the apps' urls.py, plus
-# static and media files and the well-known files a site may serve), so a conference slug never
-# shadows one of them. tests/program/test_urls.py checks the URL resolver against this list.
-RESERVED_CONFERENCE_SLUGS = frozenset(
-    {
-        "admin",
-        "api",
-        "affiliations",
-        "picks",
-        "search",
-        "speakers",
-        "speaker-page",
-        "sitemap.xml",
-        "static",
-        "media",
-        "robots.txt",
-        "favicon.ico",
-        "humans.txt",
-        ".well-known",
-        "healthz",
-        "readyz",
-        "metrics",
-    }
-)
-
-
-def validate_time_zone(value):
-    """Accept only IANA zone names that this Python knows, e.g. "America/Los_Angeles"."""
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(
-            "“%(value)s” is not an IANA time zone name such as America/Los_Angeles.",
-            params={"value": value},
-            code="invalid_time_zone",
-        )
-
 
 SHARE_IMAGE_SIZE = (1200, 630)  # what Open Graph and Twitter's large card show uncropped
 
@@ -78,16 +43,6 @@ def share_image_file(image, slug):
     image.seek(0)
     width, height = SHARE_IMAGE_SIZE
     return ContentFile(buffer.getvalue(), name=f"{slug}-{width}x{height}.jpg")
-
-
-def validate_conference_slug(value):
-    """Keep conference slugs from shadowing the site's own top-level URLs."""
-    if value in RESERVED_CONFERENCE_SLUGS:
-        raise ValidationError(
-            "“%(value)s” is reserved for the site's own pages; choose another slug.",
-            params={"value": value},
-            code="reserved_slug",
-        )
 
 
 class ProgramItem(TimestampedModel):

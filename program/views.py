@@ -185,9 +185,6 @@ class ConferenceDetailView(CanonicalPathMixin, PreviewMixin, DetailView):
     and descriptions open in place; `?abstracts=all` prints them open). While the conference is
     on it opens on today. Filters (program/filters.py) narrow it by day, room and kind."""
 
-    # Every query parameter this page reads: the public cache keys on these, no others.
-    query_parameters = ("abstracts", *filters.PARAMETERS)
-
     def get_queryset(self):
         return Conference.objects.visible(self.preview).with_program(include_drafts=self.preview)
 
@@ -200,13 +197,13 @@ class ConferenceDetailView(CanonicalPathMixin, PreviewMixin, DetailView):
             # links need no query each.
             session.conference = self.object
         today = conference_today(self.object, sessions, now)
-        rooms = sorted({filters.room_of(s, self.object) for s in sessions} - {""})
+        rooms = sorted({s.room for s in sessions} - {""})
         program_filter = filters.ProgramFilter.from_query(
             self.request.GET, days={day.date for day, _ in days}, rooms=set(rooms)
         )
         program_days = []
         for day, day_sessions in days:
-            day_sessions = [s for s in day_sessions if program_filter.keeps(s, self.object)]
+            day_sessions = [s for s in day_sessions if program_filter.keeps(s)]
             if not day_sessions:
                 continue
             program_day = ProgramDay(

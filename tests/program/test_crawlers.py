@@ -5,7 +5,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from program.models import RESERVED_CONFERENCE_SLUGS, Session, Talk
+from program.models import Session, Talk
+from program.validators import RESERVED_CONFERENCE_SLUGS
 
 
 def test_robots_txt_names_the_sitemap_by_its_absolute_url(client, db):

@@ -6,8 +6,8 @@ import re
 import icalendar
 import pytest
 
+from program.caching import READ_PARAMETERS
 from program.models import Session
-from program.views import ConferenceDetailView
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def test_rooms_filter_parallel_sessions(client, parallel_program):
 
 
 def test_each_selection_is_cached_apart(client, opml20, django_assert_max_num_queries):
-    assert set(ConferenceDetailView.query_parameters) == {"abstracts", "day", "room", "kind"}
+    assert READ_PARAMETERS["program:conference_detail"] == {"abstracts", "day", "room", "kind"}
     day = client.get("/opml20/?day=2020-07-30").content
     whole = client.get("/opml20/").content
     assert day != whole

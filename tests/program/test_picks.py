@@ -12,8 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from program.models import RESERVED_CONFERENCE_SLUGS, Session, Talk
+from program.models import Session, Talk
 from program.picks import MAX_PICKS, PickList, digest, encode_picks
+from program.validators import RESERVED_CONFERENCE_SLUGS
 
 API = "/picks/lists/"
 

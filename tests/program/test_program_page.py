@@ -14,8 +14,9 @@ from django.test import RequestFactory
 
 from program import caching
 from program.caching import next_clock_change
-from program.models import RESERVED_CONFERENCE_SLUGS, Conference, Session, Talk
+from program.models import Conference, Session, Talk
 from program.templatetags.program_tags import talk_rows
+from program.validators import RESERVED_CONFERENCE_SLUGS
 from program.views import parallel_groups
 from tests import tools
 from tests.factories import (

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import URLPattern, get_resolver
 
-from program.models import RESERVED_CONFERENCE_SLUGS, Conference
+from program.models import Conference
+from program.validators import RESERVED_CONFERENCE_SLUGS
 
 
 def first_segments(patterns, prefix=""):
