@@ -11,6 +11,7 @@ import subprocess
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from program.events import talk_times
 from program.models import Session, Talk
 from tests import tools
 from tests.factories import AuthorshipFactory, ConferenceFactory, SessionFactory, TalkFactory
@@ -41,13 +42,12 @@ def read(client, tmp_path, slug, speaker=""):
 
 
 def expected_events(conference):
-    """Each published talk (in program order) with the times it is exported at."""
+    """Each published talk (in program order) with the start it is exported at: its effective
+    time by the read model's one rule (its own, else its session's)."""
     events = []
     for session in Session.objects.published().filter(conference=conference).with_talks():
-        talks = list(session.talks.all())
-        share = (session.end - session.start) / len(talks) if talks else None
-        for index, talk in enumerate(talks):
-            start = talk.start or session.start + index * share
+        for talk in session.talks.all():
+            start, _ = talk_times(talk, session)
             events.append((talk, start.astimezone(conference.tz)))
     return events
 
@@ -64,13 +64,16 @@ def test_consumers_read_opml20(client, opml20, tmp_path):
     assert voc["version"] == version
     assert voc["days"] == 8
     assert voc["time_zone"] == "America/Los_Angeles"
-    assert voc["rooms"] == ["OpML '20"]
+    # One place rule (program/events.py): OpML '20 names no rooms, so each session is in its
+    # own Slack channel.
+    rooms = [f"Session {number} Slack channel" for number in range(1, 9)]
+    assert voc["rooms"] == rooms
     assert [e["guid"] for e in voc["events"]] == guids
     assert voc["xml_bytes"] > 0  # and it could write it back as XML
     for event, (talk, start) in zip(voc["events"], expected, strict=True):
         assert event["title"] == talk.title
         assert datetime.fromisoformat(event["start"]) == start.replace(second=0, microsecond=0)
-        assert event["room"] == "OpML '20"
+        assert event["room"] == f"Session {talk.session.number} Slack channel"
         assert event["persons"] == [a.printed_name for a in talk.authorships.all()]
 
     fahrplan = read_back["pyfahrplan"]
@@ -90,7 +93,7 @@ def test_consumers_read_opml20(client, opml20, tmp_path):
     assert converted["acronym"] == "opml20"
     assert converted["timezone"] == 'SimpleTZ("-07:00")'
     assert converted["days"] == 8
-    assert converted["rooms"] == ["OpML '20"]
+    assert converted["rooms"] == rooms
     assert [e["guid"] for e in converted["events"]] == guids
     assert converted["ical_events"] == 25  # and it wrote them as iCalendar
     for event, (talk, start) in zip(converted["events"], expected, strict=True):
@@ -99,9 +102,8 @@ def test_consumers_read_opml20(client, opml20, tmp_path):
         assert event["start"] == start.replace(second=0, microsecond=0, tzinfo=None).isoformat()
         assert event["speakers"] == [a.printed_name for a in authorships]
         assert event["speaker_ids"] == [str(a.speaker_id) for a in authorships]
-    # Durations fill each session: 90 minutes per session.
-    total = sum(event["duration"] for event in converted["events"])
-    assert total == 8 * 90
+    # No talk of OpML '20 has times of its own: each lasts its session's 90 minutes.
+    assert [event["duration"] for event in converted["events"]] == [90] * 25
 
 
 def test_consumers_read_rooms_timed_talks_and_links(client, db, tmp_path):

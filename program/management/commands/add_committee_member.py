@@ -1,7 +1,7 @@
 """`manage.py add_committee_member USERNAME`: let a person curate the program in the admin.
 
 Makes the user staff (creating them if needed) and puts them in the "Program committee" group,
-which the migration program/0002 creates. `--remove` takes them out of it again.
+which program/committee.py describes. `--remove` takes them out of it again.
 """
 
 import shlex
@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-GROUP_NAME = "Program committee"
+from program.committee import GROUP_NAME
 
 
 class Command(BaseCommand):
