@@ -1,4 +1,4 @@
-"""Time the calendar feeds on a generated 2,000-talk program (the figure the README quotes).
+"""Time the calendar feeds on a generated 2,000-talk program (figures in docs/integrators/ical.md).
 
     .venv/bin/python benchmarks/bench_feeds.py [--runs 20] [--cold]
 

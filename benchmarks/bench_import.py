@@ -1,4 +1,5 @@
-"""Time the program importer on a generated 10,000-talk program text (the figure the README quotes).
+"""Time the program importer on a generated 10,000-talk program text
+(figures in docs/committee/import.md).
 
     .venv/bin/python benchmarks/bench_import.py [--days 50]
 

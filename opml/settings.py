@@ -2,7 +2,7 @@
 
 One module, driven by environment variables, with safe local defaults: with nothing set you get
 DEBUG on and SQLite in the checkout. Production sets at least SECRET_KEY, DEBUG=false,
-ALLOWED_HOSTS and DATABASE_URL (see README, "Deploying").
+ALLOWED_HOSTS and DATABASE_URL (docs/operators/production.md).
 """
 
 import ipaddress
@@ -233,7 +233,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Uploads (conference images and their shared-link copies, speakers' photos in a few sizes).
 # Django serves them with DEBUG on; in production the proxy serves MEDIA_ROOT at /media/
-# (README, "Deploying"), or an object store does (docs/committee/speaker-links.md).
+# (docs/operators/production.md), or an object store does (docs/committee/speaker-links.md).
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
@@ -306,7 +306,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES",
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-# Locks are read and lifted with its commands (README, "Security"), not in the admin: its
+# Locks are read and lifted with its commands (docs/operators/security.md), not in the admin: its
 # pages would be one more surface, and its list filter does not follow the admin's conventions.
 AXES_ENABLE_ADMIN = False
 # And AXES_ADDRESS_FAILURE_LIMIT wrong passwords from one address, whatever the usernames
@@ -327,7 +327,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
-# The read-only JSON API under /api/ (README, "JSON API"; program/api.py). It is the public view:
+# The read-only JSON API under /api/ (docs/integrators/api.md; program/api.py). It is the
+# public view:
 # no authentication, so drafts never show, even to logged-in staff; JSON only (the doc page at
 # /api/docs/ replaces DRF's browsable API); any origin may read it, without credentials.
 REST_FRAMEWORK = {

@@ -1,5 +1,5 @@
-"""The read-only JSON API (README, "JSON API"): what each endpoint lists, its filters, its pages
-and its ETags. The serializers (program/serializers.py) say how each object reads.
+"""The read-only JSON API (docs/integrators/api.md): what each endpoint lists, its filters, its
+pages and its ETags. The serializers (program/serializers.py) say how each object reads.
 
 The API is the public view for everybody: it authenticates nobody, so drafts never appear, even
 to logged-in staff (they preview drafts on the site). Each view's `get_queryset` composes the
@@ -118,7 +118,7 @@ def parse_slug(name, value):
 
 
 # The list endpoints' query parameters: how each is read (raising ValidationError naming it),
-# and what each means, for the schema and the README.
+# and what each means, for the schema and the docs.
 PARSERS = {
     "conference": lambda value: parse_slug("conference", value),
     "speaker": lambda value: parse_slug("speaker", value),

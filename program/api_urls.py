@@ -1,4 +1,4 @@
-"""The JSON API's URLs, under /api/ (README, "JSON API"): an index of the endpoints, the
+"""The JSON API's URLs, under /api/ (docs/integrators/api.md): an index of the endpoints, the
 endpoints, the OpenAPI schema and its doc page."""
 
 from django.urls import path

@@ -10,7 +10,7 @@ know the request only through `absolute_url` (e.g. `request.build_absolute_uri`)
 `build_schedule` makes the JSON document; `schedule_xml` writes the same content as XML, so
 the two never disagree.
 
-How our program maps onto frab (see the README, "For apps and integrators"):
+How our program maps onto frab (docs/integrators/frab.md):
 
 * Each talk is an event. A session is its talks' **track** ("Session 1: Title", the theme that
   groups them) and its location is their **room**: frab needs a room for every event, and a

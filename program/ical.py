@@ -6,7 +6,8 @@ the `icalendar` library (escaping, folding at 75 octets, CRLF), properties in th
 so the same input always gives the same bytes.
 
 Times are always UTC (`...Z`), which every client reads alike: no VTIMEZONE, and DST changes
-cannot shift an event. No METHOD: a feed is not an iTIP message (README, "Calendar clients").
+cannot shift an event. No METHOD: a feed is not an iTIP message
+(docs/integrators/calendar-clients.md).
 Text goes through `speakers.text.normalise_text` on the way out, so a control character that
 reached the database some other way never reaches a subscriber.
 """

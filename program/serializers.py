@@ -1,4 +1,4 @@
-"""What the JSON API says about each public object (README, "JSON API").
+"""What the JSON API says about each public object (docs/integrators/api.md).
 
 Ids are stable: sessions and talks are known by their calendar UID, conferences, speakers and
 organisations by their slug, days by "<conference>-<date>". Every object links to its public page

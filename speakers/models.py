@@ -23,7 +23,7 @@ class TimestampedModel(models.Model):
     """Remembers when a row was made and last changed (feeds use the latter as DTSTAMP).
 
     The base of every dated model of both apps; it lives here because `speakers` is the lower
-    layer, which `program` builds on (see the README's Layout)."""
+    layer, which `program` builds on (docs/contributors/layout.md)."""
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -42,7 +42,8 @@ def test_fixture_loads_on_an_empty_database(opml20):
 
 @pytest.mark.django_db
 def test_fixture_is_what_the_importer_makes_of_the_seed(seed_text, django_db_blocker):
-    """Regenerate with: manage.py import_program … --publish, then dumpdata (see README)."""
+    """Regenerate with: manage.py import_program … --publish, then dumpdata
+    (docs/contributors/reference-program.md)."""
     apply_program(parse_program(seed_text), "opml20", publish=True)
     imported = program_facts()
     for model in (Authorship, Talk, Session, Day, Speaker, Affiliation, Conference):

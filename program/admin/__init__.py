@@ -5,7 +5,7 @@
 * `common`: what both share (counts, the "on the site" column, publish actions, history).
 
 The people's admin lives here rather than in `speakers` because it shows what is public, which
-`program` decides; `speakers` never imports `program` (README, "Layout").
+`program` decides; `speakers` never imports `program` (docs/contributors/layout.md).
 """
 
 from django.conf import settings

@@ -35,7 +35,7 @@ SCHEDULED = SCHEMA + "EventScheduled"
 RESCHEDULED = SCHEMA + "EventRescheduled"
 
 # The site's own picture for shared links when the committee set none: 1200 x 630 PNG, made
-# once with Pillow (see README, "For search engines and shared links").
+# once with Pillow (docs/integrators/structured-data.md).
 DEFAULT_SHARE_IMAGE = "img/share-default.png"
 SHARE_IMAGE_SIZE = (1200, 630)
 SITE_NAME = "OpML program"

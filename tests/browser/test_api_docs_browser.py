@@ -10,7 +10,7 @@ from tests.browser.support import BROWSER_MARKS, SCREENSHOTS
 pytestmark = BROWSER_MARKS
 
 
-# What the doc page needs, and no more (README, "JSON API").
+# What the doc page needs, and no more (docs/integrators/api.md).
 DOCS_CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "

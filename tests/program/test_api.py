@@ -1,4 +1,4 @@
-"""The JSON API (README, "JSON API"): its schema, what it says, what it hides, and how it
+"""The JSON API (docs/integrators/api.md): its schema, what it says, what it hides, and how it
 behaves over HTTP."""
 
 import json

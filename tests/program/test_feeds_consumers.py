@@ -149,7 +149,7 @@ def test_libical_finds_nothing_to_complain_about(client, opml20, libical):
 
 def test_libical_refuses_method_publish_without_an_organizer(client, opml20, libical):
     """Why the feeds carry no METHOD: RFC 5546 makes PUBLISH an iTIP message that needs an
-    ORGANIZER, which a program has none of (README, "Calendar clients")."""
+    ORGANIZER, which a program has none of (docs/integrators/calendar-clients.md)."""
     raw = client.get(reverse("feeds:conference", kwargs={"slug": opml20.slug})).content
     published = raw.replace(b"CALSCALE:GREGORIAN\r\n", b"CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\n")
     errors = libical(published)
