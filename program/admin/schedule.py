@@ -263,7 +263,24 @@ class SortableInlineMixin:
     classes = ["sortable-inline"]
 
 
-class TalkInline(SortableInlineMixin, admin.TabularInline):
+BYLINE_NAMES_SHOWN = 3  # in the talk lists' Authors column
+
+
+class ShortBylineMixin:
+    """The talk lists' Authors column (the session's inline and the talk list)."""
+
+    @admin.display(description="authors")
+    def authors(self, obj):
+        """The first names of the byline, short enough for one or two lines; the whole byline,
+        with organisations, in the tooltip."""
+        names = [authorship.printed_name for authorship in obj.authorships.all()]
+        shown = ", ".join(names[:BYLINE_NAMES_SHOWN])
+        if len(names) > BYLINE_NAMES_SHOWN:
+            shown += f" and {len(names) - BYLINE_NAMES_SHOWN} more"
+        return format_html('<span title="{}">{}</span>', obj.author_line, shown)
+
+
+class TalkInline(ShortBylineMixin, SortableInlineMixin, admin.TabularInline):
     model = Talk
     form = TalkAdminForm
     formfield_overrides = URL_FIELDS
@@ -276,16 +293,6 @@ class TalkInline(SortableInlineMixin, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related(authorships_prefetch())
-
-    @admin.display(description="authors")
-    def authors(self, obj):
-        """The first names of the byline, short enough for one or two lines; the whole byline,
-        with organisations, in the tooltip."""
-        names = [authorship.printed_name for authorship in obj.authorships.all()]
-        shown = ", ".join(names[:BYLINE_NAMES_SHOWN])
-        if len(names) > BYLINE_NAMES_SHOWN:
-            shown += f" and {len(names) - BYLINE_NAMES_SHOWN} more"
-        return format_html('<span title="{}">{}</span>', obj.author_line, shown)
 
 
 class ClashFilter(ChoiceListFilter):
@@ -430,13 +437,11 @@ class MissingFilter(ChoiceListFilter):
         return queryset
 
 
-BYLINE_NAMES_SHOWN = 3  # in the talk list's Authors column
-
-
 @admin.register(Talk)
 class TalkAdmin(
     ConferenceTimeZoneMixin,  # first: it changes the form that ConcurrentEditMixin makes
     ConcurrentEditMixin,
+    ShortBylineMixin,
     PublishActionsMixin,
     PublicLinkMixin,
     admin.ModelAdmin,
@@ -492,16 +497,6 @@ class TalkAdmin(
         return format_html(
             '<a href="{}">{} · Session {}</a>', url, obj.session.conference, obj.session.number
         )
-
-    @admin.display(description="authors")
-    def authors(self, obj):
-        """The first names of the byline, short enough for one or two lines; the whole byline,
-        with organisations, in the tooltip."""
-        names = [authorship.printed_name for authorship in obj.authorships.all()]
-        shown = ", ".join(names[:BYLINE_NAMES_SHOWN])
-        if len(names) > BYLINE_NAMES_SHOWN:
-            shown += f" and {len(names) - BYLINE_NAMES_SHOWN} more"
-        return format_html('<span title="{}">{}</span>', obj.author_line, shown)
 
     @admin.display(description="abstract", boolean=True)
     def has_abstract(self, obj):
