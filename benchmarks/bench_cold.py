@@ -12,14 +12,11 @@ disturbs less), and their queries.
 
 import argparse
 import io
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from scratch import setup_django
+
 PROGRAM = {"days": 12, "sessions_per_day": 5, "talks_per_session": 20}
 
 
@@ -28,13 +25,7 @@ def main():
     parser.add_argument("--runs", type=int, default=30)
     options = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT))
-    scratch = tempfile.TemporaryDirectory()
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch.name}/bench.sqlite3")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opml.settings")
-    import django
-
-    django.setup()
+    scratch = setup_django()  # noqa: F841 -- the scratch database lives while it does
     from django.conf import settings
     from django.core.cache import cache
     from django.core.management import call_command

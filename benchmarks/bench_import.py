@@ -10,13 +10,9 @@ which must be a scratch one: the script migrates it and adds a conference "bench
 """
 
 import argparse
-import os
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from scratch import setup_django
 
 
 def main():
@@ -24,13 +20,7 @@ def main():
     parser.add_argument("--days", type=int, help="Days of 4 sessions of 50 talks (default 50).")
     options = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT))
-    scratch = tempfile.TemporaryDirectory()
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch.name}/bench.sqlite3")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opml.settings")
-    import django
-
-    django.setup()
+    scratch = setup_django()  # noqa: F841 -- the scratch database lives while it does
     # Local imports: the settings and the scratch database must be chosen before models load.
     from django.core.management import call_command
     from django.db import connection
